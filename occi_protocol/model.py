@@ -131,7 +131,8 @@ def _number(value: object, *, integer: bool) -> int | float:
             value = int(value) if re.fullmatch(r"[0-9]+", value) else float(value)
         except ValueError:
             raise ValueError(f"expected a number, got the string {value!r}") from None
-    if not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
+    finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+    if not finite:
         raise ValueError(f"expected a number, got {_shown(value)}")
     if integer:
         if isinstance(value, float) and not value.is_integer():

@@ -1,5 +1,9 @@
 """Checking entities and action invocations against the model (C12 §5.2–5.5, J12 §3.6).
 
+Status codes follow the H11 table that H12 kept in spirit: 403 for an immutable attribute
+or a mixin that does not apply to the kind, 400 for everything else a client got wrong
+(unknown categories and attributes included, as HTTP-ENT-16 asks for actions).
+
 Each function returns a new, normalised value (types coerced, defaults applied) or raises
 :class:`~occi_protocol.errors.ValidationError` naming the attribute or category at fault.
 What the server itself manages (ids, states, derived values) is passed in as
@@ -40,7 +44,9 @@ def check_mixins(model: Model, kind_id: str, mixin_ids: Collection[str]) -> None
             applies.update(dependency.applies)
         if applies and not applies & lineage:
             raise ValidationError(
-                f"mixin {mixin_id} does not apply to kind {kind_id}", rule="C12 §5.4.3 Mixin"
+                f"mixin {mixin_id} does not apply to kind {kind_id}",
+                status=403,
+                rule="C12 §5.4.3 Mixin; H12 status codes (403)",
             )
 
 
@@ -83,9 +89,7 @@ def _complete(
     return attributes
 
 
-def validate_new(
-    entity: Entity, model: Model, *, server_managed: Collection[str] = ()
-) -> Entity:
+def validate_new(entity: Entity, model: Model, *, server_managed: Collection[str] = ()) -> Entity:
     """A client's new entity, checked, with defaults applied (J12 §3.6: defaults on create)."""
     _kind(model, entity.kind)
     check_mixins(model, entity.kind, entity.mixins)
@@ -97,6 +101,7 @@ def validate_new(
             raise ValidationError(
                 f"attribute {name} is immutable and set by the server",
                 attribute=name,
+                status=403,
                 rule="C12 §5.2 immutable attributes",
             )
         attributes[name] = _coerce(definition, value)
@@ -123,7 +128,7 @@ def validate_update(
             raise ValidationError(
                 f"attribute {name} is immutable",
                 attribute=name,
-                status=400,
+                status=403,
                 rule="C12 §5.2 immutable attributes",
             )
         coerced[name] = value
@@ -155,6 +160,7 @@ def validate_replace(
                 raise ValidationError(
                     f"attribute {name} is immutable",
                     attribute=name,
+                    status=403,
                     rule="C12 §5.2 immutable attributes",
                 )
             continue

@@ -33,9 +33,7 @@ def resource_template(
         Attribute(name="occi.compute.memory", type="float", default=memory),
     ]
     if ephemeral is not None:
-        attributes.append(
-            Attribute(name=EPHEMERAL_SIZE, type="float", default=ephemeral)
-        )
+        attributes.append(Attribute(name=EPHEMERAL_SIZE, type="float", default=ephemeral))
     return Mixin(
         scheme=scheme,
         term=term,
