@@ -46,7 +46,9 @@ def authenticate(store: Store, session: object) -> Session | None:
     return Session(user.id, user.name, gid, store.group_name(gid), groups)
 
 
-def get_obj(store: Store, table: dict[int, T], kind: str, oid: object, session: Session, op: str) -> T:
+def get_obj(
+    store: Store, table: dict[int, T], kind: str, oid: object, session: Session, op: str
+) -> T:
     """Fetch one object and check ``op`` on it: NO_EXISTS, then AUTHORIZATION."""
     if not isinstance(oid, int) or isinstance(oid, bool):
         raise api_error("Object id must be an integer")

@@ -339,10 +339,8 @@ def datastore(store: Store, obj: Datastore) -> ET.Element:
     _sub(root, "FREE_MB", obj.free_mb)
     _sub(root, "USED_MB", obj.total_mb - obj.free_mb)
     _ids(root, "IMAGES", [i.id for i in store.images.values() if i.ds_id == obj.id])
-    tmpl = Template(
-        [("DS_MAD", obj.ds_mad), ("TM_MAD", obj.tm_mad)]
-        + [("TYPE", ("IMAGE_DS", "SYSTEM_DS", "FILE_DS")[obj.type])]
-    )
+    ds_type = ("IMAGE_DS", "SYSTEM_DS", "FILE_DS")[obj.type]
+    tmpl = Template([("DS_MAD", obj.ds_mad), ("TM_MAD", obj.tm_mad), ("TYPE", ds_type)])
     tmpl.merge(obj.template)
     _template(root, "TEMPLATE", tmpl)
     return root

@@ -13,7 +13,11 @@ from .resources import release_all, release_image, release_lease
 from .state import IMG, LCM, LCM_STATES, VM, History, Step, Store, VirtualMachine
 
 # Actions oned still accepts under their 4.x names (RequestManagerVirtualMachine.cc).
-COMPAT_ACTIONS = {"shutdown": "terminate", "shutdown-hard": "terminate-hard", "delete": "terminate-hard"}
+COMPAT_ACTIONS = {
+    "shutdown": "terminate",
+    "shutdown-hard": "terminate-hard",
+    "delete": "terminate-hard",
+}
 
 RUNNING_LIKE = (LCM["RUNNING"], LCM["UNKNOWN"])
 
@@ -50,7 +54,11 @@ def boot_plan(vm: VirtualMachine) -> list[tuple[str, str, str]]:
     if fail == "PROLOG":
         return [("ACTIVE", "PROLOG", "deploy"), ("ACTIVE", "PROLOG_FAILURE", "")]
     if fail == "BOOT":
-        return [("ACTIVE", "PROLOG", "deploy"), ("ACTIVE", "BOOT", ""), ("ACTIVE", "BOOT_FAILURE", "")]
+        return [
+            ("ACTIVE", "PROLOG", "deploy"),
+            ("ACTIVE", "BOOT", ""),
+            ("ACTIVE", "BOOT_FAILURE", ""),
+        ]
     return [("ACTIVE", "PROLOG", "deploy"), ("ACTIVE", "BOOT", ""), ("ACTIVE", "RUNNING", "")]
 
 
@@ -185,7 +193,9 @@ def perform(store: Store, vm: VirtualMachine, action: str) -> None:
             raise _not_available(name, vm)
     elif name in ("undeploy", "undeploy-hard"):
         if state == VM["POWEROFF"]:
-            schedule(store, vm, ("ACTIVE", "EPILOG_UNDEPLOY"), [("UNDEPLOYED", "LCM_INIT", "leave")])
+            schedule(
+                store, vm, ("ACTIVE", "EPILOG_UNDEPLOY"), [("UNDEPLOYED", "LCM_INIT", "leave")]
+            )
         elif running or (hard and active and lcm == LCM["SHUTDOWN_UNDEPLOY"]):
             schedule(
                 store,

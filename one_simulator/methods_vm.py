@@ -238,13 +238,26 @@ def vm_disksaveas(
         raise action_error(f"VM {oid}: DISK {disk_id} does not exist or has no image", oid)
     source = store.images.get(int(disk["IMAGE_ID"]))
     ds_id = source.ds_id if source else 1
-    tmpl = Template([("NAME", name), ("TYPE", img_type or "OS"), ("SIZE", disk.get("SIZE", "0"))])
-    image_id = new_image(store, s, tmpl, ds_id, skip_check=True)
-    back = ("ACTIVE", "RUNNING") if running else (
-        ("POWEROFF", "LCM_INIT") if vm.state == VM["POWEROFF"] else ("SUSPENDED", "LCM_INIT")
+    tmpl = Template(
+        [
+            ("NAME", name),
+            ("TYPE", img_type or "OS"),
+            ("SIZE", disk.get("SIZE", "0")),
+            ("SOURCE", disk.get("SOURCE", "")),
+        ]
     )
-    lcm = "HOTPLUG_SAVEAS" if running else (
-        "HOTPLUG_SAVEAS_POWEROFF" if vm.state == VM["POWEROFF"] else "HOTPLUG_SAVEAS_SUSPENDED"
+    image_id = new_image(store, s, tmpl, ds_id, skip_check=True)
+    back = (
+        ("ACTIVE", "RUNNING")
+        if running
+        else (("POWEROFF", "LCM_INIT") if vm.state == VM["POWEROFF"] else ("SUSPENDED", "LCM_INIT"))
+    )
+    lcm = (
+        "HOTPLUG_SAVEAS"
+        if running
+        else (
+            "HOTPLUG_SAVEAS_POWEROFF" if vm.state == VM["POWEROFF"] else "HOTPLUG_SAVEAS_SUSPENDED"
+        )
     )
     lifecycle.schedule(store, vm, ("ACTIVE", lcm), [(back[0], back[1], "")])
     return image_id

@@ -49,9 +49,7 @@ def resolve_image(store: Store, session: Session, disk: Vector) -> Image:
             owner = next((u.id for u in store.users.values() if u.name == disk["IMAGE_UNAME"]), -1)
         elif "IMAGE_UID" in disk and disk["IMAGE_UID"].isdigit():
             owner = int(disk["IMAGE_UID"])
-        image = next(
-            (i for i in store.images.values() if i.name == name and i.uid == owner), None
-        )
+        image = next((i for i in store.images.values() if i.name == name and i.uid == owner), None)
         if image is None:
             raise action_error(f"Image {name!r} does not exist for user {owner}")
     if not can(session, image, "USE"):
@@ -238,4 +236,3 @@ def release_all(store: Store, vm: VirtualMachine) -> None:
     for disk in vm.template.vectors("DISK"):
         if disk.get("IMAGE_ID", "").isdigit():
             release_image(store, int(disk["IMAGE_ID"]), vm.id)
-

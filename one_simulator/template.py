@@ -100,9 +100,7 @@ class Template:
         for i, (n, _) in enumerate(self.items):
             if n == name:
                 self.items[i] = (name, value)
-                self.items = [
-                    it for j, it in enumerate(self.items) if j <= i or it[0] != name
-                ]
+                self.items = [it for j, it in enumerate(self.items) if j <= i or it[0] != name]
                 return
         self.items.append((name, value))
 
