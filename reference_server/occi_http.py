@@ -109,6 +109,7 @@ class OCCIProtocol:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.server_managed = frozenset(getattr(backend, "server_managed", ()))
+        self._qi_cache: dict[tuple[int, str], tuple[Model, Rendered]] = {}
 
     async def handle(self, request: Request) -> Response:
         ctx = _Context(request, Model(), request.header("accept"))
@@ -218,7 +219,9 @@ class OCCIProtocol:
         user = ctx.request.user
         if method == "GET":
             wanted = self._filter(ctx).categories
-            categories = [c for c in ctx.model if not wanted or c.id in wanted]
+            if not wanted:
+                return self._ok(ctx, 200, lambda r: self._query_interface_body(ctx.model, r))
+            categories = [c for c in ctx.model if c.id in wanted]
             return self._ok(ctx, 200, lambda r: r.render_categories(categories))
         rendering, headers, body = self._parse(ctx)
         categories = rendering.parse_categories(headers, body)
@@ -237,6 +240,18 @@ class OCCIProtocol:
             await self.backend.delete_user_mixin(user, category.id)
         return self._ok(ctx, 200, lambda r: r.render_locations([]))
 
+    def _query_interface_body(self, model: Model, rendering: Rendering) -> Rendered:
+        # Models are immutable and cached per user by the backends, so the rendering of the
+        # whole query interface can be kept until the model changes.
+        key = (id(model), rendering.media_type)
+        cached = self._qi_cache.get(key)
+        if cached is None or cached[0] is not model:
+            if len(self._qi_cache) > 256:
+                self._qi_cache.clear()
+            cached = (model, rendering.render_categories(list(model)))
+            self._qi_cache[key] = cached
+        return cached[1]
+
     def _check_user_mixin(self, category: Category) -> None:
         if not isinstance(category, Mixin):
             raise HTTPError(400, f"{category.id}: only mixins can be defined by users")
@@ -253,6 +268,8 @@ class OCCIProtocol:
 
     async def _kind_collection(self, ctx: _Context, kind: Kind) -> Response:
         method = self._method(ctx, ("GET", "POST", "DELETE"))
+        if method == "POST" and "action" not in ctx.request.query:
+            return await self._create(ctx, kind)
         user = ctx.request.user
         members = await self.backend.list_entities(user, ctx.model.related_kinds(kind.id))
         if method == "GET":
@@ -261,9 +278,7 @@ class OCCIProtocol:
             for entity in members:
                 await self._delete_quietly(user, entity)
             return self._ok(ctx, 200, lambda r: r.render_locations([]))
-        if "action" in ctx.request.query:
-            return await self._collection_action(ctx, kind, members)
-        return await self._create(ctx, kind)
+        return await self._collection_action(ctx, kind, members)
 
     async def _mixin_collection(self, ctx: _Context, mixin: Mixin) -> Response:
         method = self._method(ctx, ("GET", "POST", "PUT", "DELETE"))
@@ -314,13 +329,11 @@ class OCCIProtocol:
 
     def _listing(self, ctx: _Context, entities: Sequence[Entity]) -> Response:
         page = self._page(ctx, entities)
-        decorated = [self._decorate(ctx, e) for e in page]
-        absolute = [ctx.absolute(e.location or "") for e in page]
 
         def render(rendering: Rendering) -> Rendered:
             if rendering.media_type in (TEXT_PLAIN, TEXT_OCCI, URI_LIST):
-                return rendering.render_locations(absolute)
-            return rendering.render_collection(decorated)
+                return rendering.render_locations([ctx.absolute(e.location or "") for e in page])
+            return rendering.render_collection([self._decorate(ctx, e) for e in page])
 
         return self._ok(ctx, 200, render, listing=True)
 

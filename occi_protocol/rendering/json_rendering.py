@@ -257,7 +257,8 @@ def _load(body: bytes) -> object:
             parse_constant=_constant_hook,
         )
     except json.JSONDecodeError as exc:
-        line = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
+        # JSONDecodeError counts lines by "\n" alone, so split the same way.
+        line = text.split("\n")[exc.lineno - 1].rstrip("\r")
         raise ParseError(
             f"not JSON: {exc.msg} (column {exc.colno})",
             rule=R_JSON,
@@ -452,7 +453,7 @@ def _parse_attribute(name: str, value: object, pointer: str) -> Attribute:
             got = _what(description[flag])
             _parse_fail(f"{flag!r} must be a boolean, got {got}", _at(pointer, flag), R_DESCRIPTION)
     json_type = description.get("type", "string")
-    if json_type not in _COMPATIBLE:
+    if not isinstance(json_type, str) or json_type not in _COMPATIBLE:
         _parse_fail(
             f"'type' must be one of string, number, boolean, array, object, not {json_type!r}",
             _at(pointer, "type"),
