@@ -17,6 +17,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import urllib3
 
+from conformance.keystone import KeystoneCredentials, KeystoneError, challenge_uri, get_token
+
 HeaderPairs = list[tuple[str, str]]
 _SECRET_HEADERS = {"authorization", "x-auth-token", "cookie"}
 USER_AGENT = "occi-conformance/0.1 OCCI/1.2"
@@ -24,6 +26,10 @@ USER_AGENT = "occi-conformance/0.1 OCCI/1.2"
 
 class EndpointUnreachable(Exception):
     """The endpoint could not be reached at all (connection refused, DNS, TLS, timeout)."""
+
+
+class AuthenticationFailed(Exception):
+    """Getting a token failed (Keystone refused the credentials or was unreachable)."""
 
 
 @dataclass
@@ -95,21 +101,26 @@ def _body_lines(body: bytes, limit: int = 200) -> list[str]:
 
 @dataclass
 class Auth:
-    """How to authenticate: none, Basic, a bearer token, or a Keystone-style X-Auth-Token.
-    Client certificates (X.509, VOMS proxies) are transport settings, given to the client."""
+    """How to authenticate: none, Basic, a bearer (OIDC) token, or a Keystone X-Auth-Token.
+    Client certificates (X.509, VOMS proxies) are transport settings, given to the client.
 
-    kind: str = "none"  # none | basic | bearer | x-auth-token
+    ``keystone`` holds what the client may trade for a Keystone token when the endpoint
+    challenges it (see :mod:`conformance.keystone`); kind ``keystone`` sends nothing until then.
+    """
+
+    kind: str = "none"  # none | basic | bearer | oidc | x-auth-token | keystone
     username: str | None = None
     password: str | None = None
     token: str | None = None
+    keystone: KeystoneCredentials | None = None
 
     def headers(self) -> HeaderPairs:
         if self.kind == "basic" and self.username is not None:
             raw = f"{self.username}:{self.password or ''}".encode()
             return [("Authorization", "Basic " + base64.b64encode(raw).decode())]
-        if self.kind == "bearer" and self.token:
+        if self.kind in ("bearer", "oidc") and self.token:
             return [("Authorization", f"Bearer {self.token}")]
-        if self.kind == "x-auth-token" and self.token:
+        if self.kind in ("x-auth-token", "keystone") and self.token:
             return [("X-Auth-Token", self.token)]
         return []
 
@@ -140,6 +151,9 @@ class OCCIClient:
         self.timeout = timeout
         self.user_agent = user_agent
         self.observers: list[Callable[[Exchange], None]] = []
+        #: Tokens obtained at run time (masked in reports like configured secrets).
+        self.obtained_secrets: list[str] = []
+        self._keystone_tried = False
         options: dict[str, object] = {
             "retries": urllib3.Retry(total=retries, connect=retries, read=0, redirect=0),
             "timeout": urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
@@ -174,7 +188,51 @@ class OCCIClient:
         user_agent: str | None = None,
         authenticate: bool = True,
     ) -> Exchange:
-        """Send one request. Header pairs are sent as given, repeated names included."""
+        """Send one request. Header pairs are sent as given, repeated names included.
+
+        A 401 with a Keystone challenge is answered once per client: the token obtained
+        replaces the configured credentials and the request is sent again (both exchanges
+        are recorded).
+        """
+        exchange = self._send(
+            method, location, headers, body, accept, content_type, params, user_agent,
+            authenticate,
+        )
+        if exchange.status == 401 and authenticate and self._keystone_retry(exchange):
+            exchange = self._send(
+                method, location, headers, body, accept, content_type, params, user_agent,
+                authenticate,
+            )
+        return exchange
+
+    def _keystone_retry(self, exchange: Exchange) -> bool:
+        credentials = self.auth.keystone
+        uri = challenge_uri(exchange.header("www-authenticate"))
+        if credentials is None or not credentials.usable or self._keystone_tried:
+            return False
+        if uri is None and not (credentials.url and self.auth.kind == "keystone"):
+            return False
+        self._keystone_tried = True
+        try:
+            token = get_token(self._pool, uri or credentials.url or "", credentials, self.timeout)
+        except KeystoneError as exc:
+            raise AuthenticationFailed(str(exc)) from None
+        self.obtained_secrets.append(token)
+        self.auth = Auth("x-auth-token", token=token, keystone=credentials)
+        return True
+
+    def _send(
+        self,
+        method: str,
+        location: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | str,
+        accept: str | None,
+        content_type: str | None,
+        params: dict[str, str] | None,
+        user_agent: str | None,
+        authenticate: bool,
+    ) -> Exchange:
         url = self.url(location)
         if params:
             url += ("&" if "?" in url else "?") + urlencode(params)

@@ -3,8 +3,16 @@
 YAML (every key optional)::
 
     endpoint: https://site.example.org:11443
-    auth: {type: basic, username: u, password: p}   # none | basic | bearer | x-auth-token
-                                                    # (keystone: x-auth-token + keystone_url)
+    auth:                                           # every key optional
+      type: basic          # none | basic | bearer | oidc | x-auth-token | keystone
+      username: u          # basic, or Keystone password authentication
+      password: p
+      token: t             # bearer/oidc access token, or a ready X-Auth-Token
+      keystone_url: null   # Keystone v3; default: the uri of a 401's WWW-Authenticate
+      project: null        # Keystone project to scope the token to (name or id)
+      domain: Default      # Keystone user and project domain
+      identity_provider: egi.eu   # Keystone federation (OIDC token → Keystone token)
+      protocol: openid
     client_cert: /tmp/x509up_u1000                  # X.509 certificate or VOMS proxy
     client_key: null                                # defaults to client_cert (proxy files)
     ca_path: /etc/grid-security/certificates/
@@ -23,12 +31,19 @@ YAML (every key optional)::
     report_dir: reports
     baseline: null
     occi_version: auto     # auto | 1.2 | 1.1
+    hypothesis_profile: occi-dev   # occi-dev (random, seed printed) | occi-ci (derandomised)
+    hypothesis_seed: null  # replay a run's property tests
+
+Keystone: when an answer is 401 with ``WWW-Authenticate: Keystone uri=...`` and a username and
+password (or an OIDC token) are configured, the client gets a token from that Keystone v3 and
+retries with ``X-Auth-Token`` (conformance/keystone.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -39,6 +54,11 @@ import yaml
 from conformance.catalogue import PROFILES
 
 ENV_PREFIX = "OCCI_"
+AUTH_TYPES = ("none", "basic", "bearer", "oidc", "x-auth-token", "keystone")
+HYPOTHESIS_PROFILES = ("occi-dev", "occi-ci")
+#: A run id is a title prefix the sweep command deletes by: it must be long and plain enough
+#: that it cannot match titles the run did not write.
+RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$")
 
 
 class ConfigError(ValueError):
@@ -52,6 +72,10 @@ class AuthConfig:
     password: str | None = None
     token: str | None = None
     keystone_url: str | None = None
+    project: str | None = None
+    domain: str = "Default"
+    identity_provider: str = "egi.eu"
+    protocol: str = "openid"
 
 
 @dataclass
@@ -76,6 +100,12 @@ class SuiteConfig:
     report_dir: str = "reports"
     baseline: str | None = None
     occi_version: str = "auto"
+    hypothesis_profile: str = "occi-dev"
+    hypothesis_seed: int | None = None
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a report."""
+        return [s for s in (self.auth.password, self.auth.token) if s]
 
     def check(self) -> SuiteConfig:
         unknown = [p for p in self.profiles if p not in PROFILES]
@@ -83,8 +113,31 @@ class SuiteConfig:
             raise ConfigError(
                 f"unknown profile(s) {', '.join(unknown)}; known: {', '.join(PROFILES)}"
             )
-        if self.auth.type not in ("none", "basic", "bearer", "x-auth-token"):
-            raise ConfigError("auth type must be none, basic, bearer or x-auth-token")
+        if self.auth.type not in AUTH_TYPES:
+            raise ConfigError(f"auth type must be one of {', '.join(AUTH_TYPES)}")
+        if self.auth.type == "basic" and not self.auth.username:
+            raise ConfigError("basic auth needs a username")
+        if self.auth.type in ("bearer", "oidc", "x-auth-token") and not self.auth.token:
+            raise ConfigError(f"{self.auth.type} auth needs a token")
+        if self.auth.type == "keystone" and not (
+            self.auth.token or (self.auth.username and self.auth.password)
+        ):
+            raise ConfigError("keystone auth needs a username and password, or a token")
+        if not RUN_ID_RE.match(self.run_id):
+            raise ConfigError(
+                f"run id {self.run_id!r} must be 8-64 letters, digits, '.', '_' or '-' "
+                "(it is the tag the sweep command deletes by)"
+            )
+        if self.hypothesis_profile not in HYPOTHESIS_PROFILES:
+            raise ConfigError(
+                f"hypothesis profile must be one of {', '.join(HYPOTHESIS_PROFILES)}"
+            )
+        if self.client_key and not self.client_cert:
+            raise ConfigError("client_key needs client_cert")
+        for name in ("client_cert", "client_key", "ca_path"):
+            value = getattr(self, name)
+            if value and not Path(value).exists():
+                raise ConfigError(f"{name} {value} does not exist")
         if self.occi_version not in ("auto", "1.1", "1.2"):
             raise ConfigError("occi_version must be auto, 1.1 or 1.2")
         if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
@@ -119,7 +172,9 @@ def _convert(name: str, raw: object) -> object:
             return float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if isinstance(current, int):
+    if isinstance(current, int) or name == "hypothesis_seed":
+        if raw is None:
+            return None
         try:
             return int(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -161,6 +216,7 @@ def load_config(
         "PASSWORD": "password",
         "TOKEN": "token",
         "KEYSTONE_URL": "keystone_url",
+        "PROJECT": "project",
     }
     for key, raw in env.items():
         if not key.startswith(ENV_PREFIX) or key.startswith("OCCI_SERVER_"):

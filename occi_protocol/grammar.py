@@ -532,7 +532,8 @@ def parse_link_value(value: str) -> LinkValue:
             continue
         if name not in ("rel", "self", "category"):
             raise ParseError(
-                f"unknown parameter {name!r} (link attributes follow category=; TEXT-LINK-02)",
+                f"parameter {name!r} before category=: link attributes follow the category"
+                " (TEXT-LINK-02)",
                 rule=RULE_LINK,
                 text=value,
             )

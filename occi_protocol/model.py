@@ -23,7 +23,7 @@ LINK = CORE + "link"
 AttributeType: TypeAlias = Literal[
     "string", "enum", "integer", "float", "boolean", "uri", "list", "object"
 ]
-#: The JSON rendering (J12 §3.6) knows only these five types; ours map onto them.
+#: The JSON rendering (J12 §3.5.1) knows only these five types; ours map onto them.
 JSON_TYPES: Mapping[str, str] = {
     "string": "string",
     "enum": "string",
@@ -57,7 +57,7 @@ def split_type_id(identifier: str) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attribute:
-    """An attribute definition (C12 §5.3.2, J12 §3.6)."""
+    """An attribute definition (C12 §5.3.2, J12 §3.5.1)."""
 
     name: str
     type: AttributeType = "string"

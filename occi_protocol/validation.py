@@ -1,4 +1,4 @@
-"""Checking entities and action invocations against the model (C12 §5.2–5.5, J12 §3.6).
+"""Checking entities and action invocations against the model (C12 §5.2–5.5, J12 §3.5.1).
 
 Status codes follow the H11 table that H12 kept in spirit: 403 for an immutable attribute
 or a mixin that does not apply to the kind, 400 for everything else a client got wrong
@@ -90,7 +90,7 @@ def _complete(
 
 
 def validate_new(entity: Entity, model: Model, *, server_managed: Collection[str] = ()) -> Entity:
-    """A client's new entity, checked, with defaults applied (J12 §3.6: defaults on create)."""
+    """A client's new entity, checked, with defaults applied (J12 §3.5.1: defaults on create)."""
     _kind(model, entity.kind)
     check_mixins(model, entity.kind, entity.mixins)
     definitions = model.attribute_definitions(entity.kind, entity.mixins)

@@ -313,10 +313,10 @@ def find_network(occi: OCCISession) -> str:
     return url
 
 
-__all__ = [
-    "COMPUTE",
-    "NETWORK",
-    "STORAGE",
-    "TEXT_OCCI",
-    "UserMixins",
-]
+
+
+def require_version(occi: OCCISession, version: str, requirement: str) -> None:
+    """n/a unless the endpoint is tested under ``version`` (1.1-only or 1.2-only entries)."""
+    if occi.occi_version != version:
+        not_applicable(f"{requirement} applies to OCCI {version}; the endpoint is tested as "
+                       f"OCCI {occi.occi_version}")

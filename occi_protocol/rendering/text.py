@@ -16,7 +16,7 @@ encodes them (UTF-8) itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -188,10 +188,11 @@ def _inline_link(link: Entity) -> str:
     )
 
 
-def _attribute_lines(attributes: object) -> list[tuple[str, str]]:
+def _attribute_lines(attributes: Mapping[str, object]) -> list[tuple[str, str]]:
     # Unset (None) attributes are not rendered: the grammar has no null.
-    items = attributes.items()  # type: ignore[attr-defined]
-    return [(ATTRIBUTE, grammar.format_attribute(k, v)) for k, v in items if v is not None]
+    return [
+        (ATTRIBUTE, grammar.format_attribute(k, v)) for k, v in attributes.items() if v is not None
+    ]
 
 
 def _location_value(location: str) -> str:

@@ -86,8 +86,8 @@ def text_values() -> st.SearchStrategy[str]:
     """
     tricky = st.sampled_from(['"', "\\", ",", ";", "=", " ", "\t", "<", ">", "{", "}", "é", "☃"])
     char = tricky | st.characters(
-        blacklist_categories=("Cs",),
-        blacklist_characters="".join(map(chr, [*range(0x20), 0x7F])).replace("\t", ""),
+        exclude_categories=("Cs",),
+        exclude_characters="".join(map(chr, [*range(0x20), 0x7F])).replace("\t", ""),
     )
     return st.lists(char, max_size=30).map("".join)
 

@@ -434,7 +434,7 @@ def test_action_link() -> None:
     [
         (f'/c/1;rel="{INFRA}compute"', "starts with", grammar.RULE_LINK),
         ('</c/1>;self="/l/1"', "missing rel", grammar.RULE_LINK),
-        (f'</c/1>;rel="{INFRA}compute";x.a=1', "follow category", grammar.RULE_LINK),
+        (f'</c/1>;rel="{INFRA}compute";x.a=1', "before category=", grammar.RULE_LINK),
         (
             f'</c/1?action=stop>;rel="{INFRA[:-1]}/compute/action#start"',
             "differs",

@@ -17,12 +17,13 @@ from occi_protocol.model import (
     Mixin,
     Resource,
 )
-from occi_protocol.rendering import TEXT_OCCI, TEXT_PLAIN, Filter
+from occi_protocol.rendering import TEXT_OCCI, TEXT_PLAIN, Filter, Rendering, rendering_for
 from occi_protocol.rendering.text import (
     TEXT_OCCI_RENDERING,
     TEXT_PLAIN_RENDERING,
     TextRendering,
 )
+from occi_protocol.rendering.uri_list import URI_LIST_RENDERING
 
 CORE = "http://schemas.ogf.org/occi/core#"
 INFRA = "http://schemas.ogf.org/occi/infrastructure#"
@@ -63,6 +64,18 @@ def rendering(request: pytest.FixtureRequest) -> TextRendering:
 def test_media_types() -> None:
     assert TEXT_PLAIN_RENDERING.media_type == TEXT_PLAIN
     assert TEXT_OCCI_RENDERING.media_type == TEXT_OCCI
+    assert rendering_for("text/occi+plain; charset=utf-8") is TEXT_PLAIN_RENDERING
+    assert rendering_for("Text/Plain") is TEXT_PLAIN_RENDERING
+    assert rendering_for("text/occi") is TEXT_OCCI_RENDERING
+    assert rendering_for("text/uri-list") is URI_LIST_RENDERING
+
+
+@pytest.mark.parametrize("implementation", [*BOTH, URI_LIST_RENDERING])
+def test_every_protocol_method_is_implemented(implementation: object) -> None:
+    names = [n for n, v in vars(Rendering).items() if callable(v) and not n.startswith("_")]
+    assert len(names) == 12
+    for name in names:
+        assert callable(getattr(type(implementation), name, None)), name
 
 
 # --- §2.2 Category ----------------------------------------------------------------------------
@@ -298,7 +311,7 @@ def test_case1_link_attributes_only_after_category(rendering: TextRendering) -> 
         f"Category: {COMPUTE_CAT}",
         f'Link: </network/n1>;rel="{INFRA}network";occi.networkinterface.interface="eth0"',
     )
-    with pytest.raises(ParseError, match="follow category") as info:
+    with pytest.raises(ParseError, match="before category=") as info:
         rendering.parse_entity(h, b)
     assert (info.value.line, info.value.rule) == (2, "T12 §4.2 Link")
 
