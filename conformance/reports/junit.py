@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.reports.results_json import iso
+
 if TYPE_CHECKING:
     from conformance.results import ResultCollector, ResultRecord
 
@@ -45,9 +47,7 @@ def build(collector: ResultCollector) -> ET.Element:
         errors=str(sum(r.outcome == "error" and r.known_reason is None for r in records)),
         skipped=str(sum(r.outcome == "n/a" or r.known_reason is not None for r in records)),
         time=f"{sum(r.duration_s for r in records):.3f}",
-        timestamp=__import__("conformance.reports.results_json", fromlist=["iso"]).iso(
-            collector.started
-        ),
+        timestamp=iso(collector.started),
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (

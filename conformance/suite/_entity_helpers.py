@@ -311,12 +311,3 @@ def find_network(occi: OCCISession) -> str:
         return listed[0]
     url, _ = occi.create(NETWORK, attributes=required_values(occi, NETWORK), label="network")
     return url
-
-
-
-
-def require_version(occi: OCCISession, version: str, requirement: str) -> None:
-    """n/a unless the endpoint is tested under ``version`` (1.1-only or 1.2-only entries)."""
-    if occi.occi_version != version:
-        not_applicable(f"{requirement} applies to OCCI {version}; the endpoint is tested as "
-                       f"OCCI {occi.occi_version}")

@@ -343,3 +343,56 @@ def user_mixins(occi: OCCISession) -> Iterator[UserMixins]:
 
 
 NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?")
+
+
+# --- links ----------------------------------------------------------------------------------
+
+NETWORK = INFRA + "network"
+STORAGE = INFRA + "storage"
+NETWORKINTERFACE = INFRA + "networkinterface"
+STORAGELINK = INFRA + "storagelink"
+
+
+def shared_links(occi: OCCISession) -> dict[str, str]:
+    """A compute owning a storagelink and a networkinterface (each n/a-checked), created once.
+
+    Keys: compute, storage, storagelink, network, networkinterface (the latter four only
+    when the endpoint offers the kinds).
+    """
+    cache = occi.__dict__.setdefault("_wire_cache", {})
+    if "links" in cache:
+        return cache["links"]
+    made: dict[str, str] = {}
+    made["compute"], _ = occi.create_compute(label="links")
+    source = path_of(made["compute"])
+    if occi.model.kind(STORAGE) and occi.model.kind(STORAGELINK):
+        made["storage"], _ = occi.create(STORAGE, {"occi.storage.size": 1.0}, label="links")
+        made["storagelink"], _ = occi.create(
+            STORAGELINK,
+            {
+                "occi.core.source": source,
+                "occi.core.target": path_of(made["storage"]),
+                "occi.storagelink.deviceid": "/dev/vdb",
+            },
+            label="links",
+        )
+    if occi.model.kind(NETWORK) and occi.model.kind(NETWORKINTERFACE):
+        made["network"], _ = occi.create(NETWORK, label="links")
+        made["networkinterface"], _ = occi.create(
+            NETWORKINTERFACE,
+            {
+                "occi.core.source": source,
+                "occi.core.target": path_of(made["network"]),
+                "occi.networkinterface.interface": "eth0",
+                "occi.networkinterface.mac": "52:54:00:0c:c1:01",
+            },
+            label="links",
+        )
+    cache["links"] = made
+    return made
+
+
+def require_link(occi: OCCISession, links: dict[str, str], key: str) -> str:
+    if key not in links:
+        not_applicable(f"the endpoint does not offer the kinds needed for a {key}")
+    return links[key]

@@ -164,6 +164,8 @@ def test_at_most_one_crtp_template(occi: OCCISession) -> None:
     attached = [m for m in occi.read(url).mixins if m in crtp]
     if 400 <= exchange.status < 500:
         occi.note("AMB-INFRA-09", f"attaching a second CRTP template refused ({exchange.status})")
-        assert attached == [small], f"the refused attachment still changed the templates: {attached}"
+        assert attached == [small], (
+            f"the refused attachment still changed the templates: {attached}"
+        )
     else:
         assert len(attached) == 1, f"the compute carries several CRTP templates: {attached}"

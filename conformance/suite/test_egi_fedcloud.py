@@ -50,12 +50,15 @@ def test_egi_kinds(occi: OCCISession) -> None:
     assert not missing, f"the model lacks the kinds {missing} (OCCI-Context: CRITICAL)"
     absent = [k for k in OPTIONAL_KINDS if occi.model.kind(k) is None]
     if absent:
-        occi.note("EGI-CAT-01", f"optional kinds absent (the probe only warned): {absent}")
+        inf.warn(occi, "EGI-CAT-01", f"optional kinds absent (the probe only warned): {absent}")
 
 
 @requirement("EGI-CAT-02")
 def test_egi_template_mixins(occi: OCCISession) -> None:
-    for family, configured in ((OS_TPL, occi.config.os_tpl), (RESOURCE_TPL, occi.config.resource_tpl)):
+    for family, configured in (
+        (OS_TPL, occi.config.os_tpl),
+        (RESOURCE_TPL, occi.config.resource_tpl),
+    ):
         assert occi.model.mixin(family) is not None, f"the model lacks {family}"
         chosen = resolve_template(occi, family, configured)
         if configured:
@@ -74,8 +77,12 @@ def test_egi_context_mixins(occi: OCCISession) -> None:
         "neither the OCCI 1.2 contextualisation mixins (credentials#ssh_key, compute#user_data) "
         "nor the legacy schemas.openstack.org pair (public_key, user_data) are offered"
     )
-    occi.note("EGI-CTX-01", "context mixins: " + ("occi-12 " if modern else "") + (
-        "openstack-legacy" if legacy else ""))
+    occi.note(
+        "EGI-CTX-01",
+        "context mixins: "
+        + ("occi-12 " if modern else "")
+        + ("openstack-legacy" if legacy else ""),
+    )
 
 
 @requirement("EGI-LOC-01")
@@ -110,7 +117,10 @@ def probe_vm(occi: OCCISession) -> ProbeVM:
 def _create_probe_vm(occi: OCCISession, vm: ProbeVM) -> str:
     occi.require_kind(COMPUTE)
     mixins = []
-    for family, configured in ((OS_TPL, occi.config.os_tpl), (RESOURCE_TPL, occi.config.resource_tpl)):
+    for family, configured in (
+        (OS_TPL, occi.config.os_tpl),
+        (RESOURCE_TPL, occi.config.resource_tpl),
+    ):
         chosen = resolve_template(occi, family, configured)
         if chosen is None:
             not_applicable(f"no {family} template to build the probe VM (see EGI-CAT-02)")
@@ -143,9 +153,7 @@ def test_egi_vm_becomes_active(occi: OCCISession, probe_vm: ProbeVM) -> None:
     entity = occi.wait_for(url, "occi.compute.state", ["active", "error"], timeout=remaining)
     state = entity.attributes.get("occi.compute.state")
     assert state == "active", f"the probe VM went to {state!r} instead of active"
-    occi.note(
-        "EGI-VM-01", f"active after {time.monotonic() - probe_vm.started:.1f} s"
-    )
+    occi.note("EGI-VM-01", f"active after {time.monotonic() - probe_vm.started:.1f} s")
 
 
 @pytest.mark.destructive

@@ -166,7 +166,8 @@ def check_category_attributes(
                 "query interface advertises it mutable (no {immutable})"
             )
         elif advertised.mutable != mutable:
-            occi.note(
+            inf.warn(
+                occi,
                 "AMB-CORE-02",
                 f"{name} is advertised {'mutable' if advertised.mutable else 'immutable'}; "
                 f"the spec table says {'mutable' if mutable else 'immutable'}",
@@ -252,8 +253,12 @@ def test_infrastructure_kind_scheme(occi: OCCISession) -> None:
 @requirement("INFRA-GEN-02")
 def test_infrastructure_coverage(occi: OCCISession) -> None:
     offered = [k for k in KIND_PARENTS if occi.model.kind(k) is not None]
-    occi.note("INFRA-GEN-02", "infrastructure kinds offered: " + ", ".join(
-        k.rpartition("#")[2] for k in offered) if offered else "none")
+    occi.note(
+        "INFRA-GEN-02",
+        "infrastructure kinds offered: " + ", ".join(k.rpartition("#")[2] for k in offered)
+        if offered
+        else "none",
+    )
     for kind_id in offered:
         assert occi.model.kind(kind_id).location, f"{kind_id} is offered without a location"  # type: ignore[union-attr]
 
@@ -264,7 +269,7 @@ def test_compute_kind_attributes_12(occi: OCCISession) -> None:
     compute = inf.kind(occi, COMPUTE)
     check_category_attributes(occi, compute, SPEC_ATTRIBUTES["1.2"][COMPUTE], COMPUTE)
     if "occi.compute.speed" in inf.attribute_names(compute):
-        occi.note("AMB-INFRA-02", "the 1.2 compute kind still lists occi.compute.speed")
+        inf.warn(occi, "AMB-INFRA-02", "the 1.2 compute kind still lists occi.compute.speed")
 
 
 @requirement("INFRA-COMPUTE-03")
@@ -330,9 +335,11 @@ def test_storage_actions_12(occi: OCCISession) -> None:
     storage = inf.kind(occi, STORAGE)
     for term in ("online", "offline"):
         check_action(occi, storage, S_ACT + term, ())
-    legacy = [a for a in storage.actions if a.rpartition("#")[2] in ("backup", "snapshot", "resize")]
+    legacy = [
+        a for a in storage.actions if a.rpartition("#")[2] in ("backup", "snapshot", "resize")
+    ]
     if legacy:
-        occi.note("AMB-INFRA-02", f"the 1.2 storage kind still offers {legacy}")
+        inf.warn(occi, "AMB-INFRA-02", f"the 1.2 storage kind still offers {legacy}")
 
 
 @requirement("INFRA-STOR-02")
@@ -584,7 +591,9 @@ def test_compute_save_makes_os_template(occi: OCCISession) -> None:
     inf.bring_to(occi, url, "active")
     name = f"{occi.run_id}-saved"
     exchange = inf.trigger(occi, url, C_ACT + "save", {"method": "hot", "name": name})
-    assert exchange.status == 200, f"save answered {exchange.status}, not 200: {exchange.text[:300]}"
+    assert exchange.status == 200, (
+        f"save answered {exchange.status}, not 200: {exchange.text[:300]}"
+    )
     categories = occi.parse(exchange, "categories")
     made = [c for c in categories if OS_TPL in getattr(c, "depends", ())]  # type: ignore[union-attr]
     assert made, "the save answer renders no mixin depending on infrastructure#os_tpl"
@@ -607,14 +616,14 @@ def test_compute_enum_domains(occi: OCCISession) -> None:
         occi, COMPUTE, {"occi.compute.architecture": "sparc"}, occi.compute_mixins()
     )
     assert 400 <= exchange.status < 500, (
-        f"a compute with occi.compute.architecture=\"sparc\" answered {exchange.status}, not 400"
+        f'a compute with occi.compute.architecture="sparc" answered {exchange.status}, not 400'
     )
     if exchange.status != 400:
         occi.note("AMB-HTTP-10", f"an enum value out of domain answered {exchange.status}")
     url = inf.create(occi, COMPUTE)
     inf.bring_to(occi, url, "active")
     refused = inf.trigger(occi, url, C_ACT + "stop", {"method": "nuke"})
-    assert 400 <= refused.status < 500, f"stop with method=\"nuke\" answered {refused.status}"
+    assert 400 <= refused.status < 500, f'stop with method="nuke" answered {refused.status}'
     state = inf.state_of(occi.read(url), COMPUTE)
     assert state == "active", f"a refused stop still changed the state to {state!r}"
 
@@ -689,7 +698,8 @@ def test_storage_resize_by_update(occi: OCCISession) -> None:
 def test_storage_state_machine(occi: OCCISession) -> None:
     url = inf.create(occi, STORAGE)
     initial = inf.settle(occi, url, STORAGE, ["online", "offline"])
-    occi.note("AMB-INFRA-08", f"a new storage settles in state {initial!r}")
+    if initial != "offline":
+        inf.warn(occi, "AMB-INFRA-08", f"a new storage starts {initial!r}, not offline")
     if initial == "offline":
         inf.drive(occi, url, STORAGE, S_ACT + "online", "online")
         inf.drive(occi, url, STORAGE, S_ACT + "offline", "offline")
@@ -741,7 +751,10 @@ def test_networkinterface_with_ipnetworkinterface(
         NETWORKINTERFACE,
         compute,
         network,
-        {"occi.networkinterface.address": "10.0.0.42", "occi.networkinterface.allocation": "static"},
+        {
+            "occi.networkinterface.address": "10.0.0.42",
+            "occi.networkinterface.allocation": "static",
+        },
         [IPNETWORKINTERFACE],
         target_kind=NETWORK,
     )
@@ -768,9 +781,7 @@ def test_storagelink_instance(occi: OCCISession, slink: str) -> None:
 
 @destructive
 @requirement("INFRA-LINK-01")
-def test_networkinterface_to_storage_refused(
-    occi: OCCISession, compute: str, storage: str
-) -> None:
+def test_networkinterface_to_storage_refused(occi: OCCISession, compute: str, storage: str) -> None:
     inf.kind(occi, NETWORKINTERFACE)
     values = {
         "occi.core.source": inf.ref(compute),
@@ -866,7 +877,9 @@ def _two_templates(occi: OCCISession, family: str) -> tuple[str, str]:
 
 
 def _compute_with(occi: OCCISession, family: str, template: str) -> str:
-    others = [m for m in occi.compute_mixins() if m not in {t.id for t in inf.templates(occi, family)}]
+    others = [
+        m for m in occi.compute_mixins() if m not in {t.id for t in inf.templates(occi, family)}
+    ]
     url, _ = occi.create(COMPUTE, mixins=[template, *others])
     assert template in occi.read(url).mixins, f"the compute does not carry {template}"
     return url
@@ -1000,7 +1013,7 @@ def test_compute_with_ssh_key(occi: OCCISession) -> None:
     assert SSH_KEY in entity.mixins, "the compute created with ssh_key does not carry it"
     shown = entity.attributes.get("occi.credentials.ssh.publickey")
     if shown is None:
-        occi.note("INFRA-CRED-02", "the public key is hidden in the compute rendering")
+        inf.warn(occi, "INFRA-CRED-02", "the public key is hidden in the compute rendering")
     else:
         assert shown == PUBLIC_KEY, f"occi.credentials.ssh.publickey reads {shown!r}"
 
@@ -1021,7 +1034,6 @@ def test_compute_with_user_data(occi: OCCISession) -> None:
     exchange = inf.partial_update(occi, url, COMPUTE, {"occi.compute.userdata": "Y2hhbmdlZA=="})
     assert exchange.status < 500, f"updating occi.compute.userdata answered {exchange.status}"
     if exchange.status in (200, 201, 202, 204):
-        occi.note("AMB-INFRA-07", "update-accepted: occi.compute.userdata was changed after boot")
+        inf.warn(occi, "AMB-INFRA-07", "update-accepted: occi.compute.userdata changed after boot")
     else:
         occi.note("AMB-INFRA-07", f"update-refused with {exchange.status}")
-

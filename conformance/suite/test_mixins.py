@@ -26,7 +26,6 @@ from conformance.suite._entity_helpers import (
     member_locations,
     partial,
     required_values,
-    require_version,
     send_entity,
     send_locations,
 )
@@ -123,7 +122,6 @@ def test_user_mixin_create_and_delete(
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-QI-06")
 def test_user_mixin_without_location_refused(occi: OCCISession, users: UserMixins) -> None:
-    require_version(occi, "1.1", "HTTP-QI-06")
     full = users.definition("no-location")
     mixin = Mixin(scheme=full.scheme, term=full.term, title=full.title)
     exchange = users.post(mixin)
@@ -363,7 +361,6 @@ def test_mixin_collection_is_a_subset(
 def test_category_filter_on_kind_collection(
     occi: OCCISession, users: UserMixins, pair: tuple[str, str]
 ) -> None:
-    require_version(occi, "1.1", "HTTP-FLT-04b")
     mixin, location = users.create("category-filter")
     first, second = pair
     send_locations(occi, "POST", location, [first], TEXT_PLAIN)
@@ -383,7 +380,6 @@ def test_category_filter_on_kind_collection(
 def test_batch_association_is_atomic(
     occi: OCCISession, users: UserMixins, pair: tuple[str, str]
 ) -> None:
-    require_version(occi, "1.1", "HTTP-COL-13")
     mixin, location = users.create("atomic")
     missing = occi.require_kind(COMPUTE) + "occi-conformance-missing"
     exchange = send_locations(occi, "POST", location, [pair[0], occi.client.url(missing)], TEXT_PLAIN)
@@ -418,7 +414,6 @@ def test_mixin_publishes_its_attributes(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("CORE-MIX-09")
 def test_json_mixins_hold_definitions_only(occi: OCCISession) -> None:
-    require_version(occi, "1.2", "CORE-MIX-09")
     occi.require_rendering(OCCI_JSON)
     exchange = occi.client.get("/-/", accept=OCCI_JSON)
     assert exchange.status == 200, f"GET /-/ as JSON answered {exchange.status}"
@@ -441,7 +436,6 @@ def _json_model(occi: OCCISession) -> dict[str, dict]:  # type: ignore[type-arg]
 @pytest.mark.destructive
 @pytest.mark.requirement("CORE-MIX-03")
 def test_applies_restricts_association(occi: OCCISession, pair: tuple[str, str]) -> None:
-    require_version(occi, "1.2", "CORE-MIX-03")
     occi.require_rendering(OCCI_JSON)
     network_location = occi.require_kind(NETWORK)
     candidates = [
@@ -506,7 +500,6 @@ def test_dependent_mixin_capabilities(occi: OCCISession) -> None:
 @pytest.mark.destructive
 @pytest.mark.requirement("CORE-TPL-01")
 def test_template_defaults(occi: OCCISession) -> None:
-    require_version(occi, "1.2", "CORE-TPL-01")
     occi.require_rendering(OCCI_JSON)
     location = occi.require_kind(COMPUTE)
     templates = [

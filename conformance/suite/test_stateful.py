@@ -9,15 +9,13 @@ and the session's clean-up catches anything left after a failure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    Bundle,
     RuleBasedStateMachine,
-    consumes,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -30,12 +28,11 @@ from conformance.session import OCCISession
 from conformance.suite import _infra as inf
 from conformance.suite._infra import COMPUTE, NETWORK, NETWORKINTERFACE, STORAGE, STORAGELINK
 from occi_protocol.model import Mixin
-from occi_protocol.rendering import TEXT_OCCI, TEXT_PLAIN
+from occi_protocol.rendering import TEXT_PLAIN
 from occi_protocol.states import TRANSITIONS
 from occi_protocol.testing.strategies import text_values
 
 requirement = pytest.mark.requirement
-TAG_SCHEME = "http://occi-conformance.example.org/tags#"
 
 
 @dataclass
@@ -47,31 +44,9 @@ class Tracked:
     links: set[str] = field(default_factory=set)
 
 
-def user_tag(occi: OCCISession) -> Mixin | None:
-    """Define one user mixin for the run (POST /-/), or None if the endpoint refuses."""
-    term = "tag-" + occi.run_id.rpartition("-")[2]
-    base = urlsplit(occi.client.endpoint).path.rstrip("/")
-    location = f"{base}/occi-conformance-{term}/"
-    line = f'{term};scheme="{TAG_SCHEME}";class="mixin";location="{location}"'
-    exchange = occi.client.request(
-        "POST", "/-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
-    )
-    if exchange.status not in (200, 201, 204):
-        occi.note("HTTP-QI-05", f"defining a user mixin answered {exchange.status}")
-        return None
-    listed = occi.parse(occi.client.get("/-/", accept=TEXT_PLAIN), "categories")
-    for category in listed:  # type: ignore[attr-defined]
-        if category.id == TAG_SCHEME + term and isinstance(category, Mixin):
-            return category
-    raise AssertionError(f"the user mixin {TAG_SCHEME + term} is not in the query interface")
-
-
 class EntityMachine(RuleBasedStateMachine):
     occi: OCCISession
     tag: Mixin | None = None
-
-    resources = Bundle("resources")
-    links = Bundle("links")
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,91 +59,110 @@ class EntityMachine(RuleBasedStateMachine):
             NETWORK: NETWORKINTERFACE if occi.model.kind(NETWORKINTERFACE) is not None else None,
         }
 
-    # -- rules ---------------------------------------------------------------------------
+    # -- rules (targets are drawn from the model, so every step does something) -----------
 
-    @rule(target=resources, data=st.data())
-    def create(self, data: st.DataObject) -> str:
-        kind_id = data.draw(st.sampled_from(self.kinds), label="kind")
+    @initialize()
+    def seed(self) -> None:
+        self._create(COMPUTE if COMPUTE in self.kinds else self.kinds[0])
+        linkable = [k for k in (STORAGE, NETWORK) if k in self.kinds and self.link_kind[k]]
+        self._create(linkable[0] if linkable else self.kinds[0])
+
+    @precondition(lambda self: len(self.model) < 5)
+    @rule(data=st.data())
+    def create(self, data: st.DataObject) -> None:
+        self._create(data.draw(st.sampled_from(self.kinds), label="kind"))
+
+    def _create(self, kind_id: str) -> None:
         url = inf.create(self.occi, kind_id)
         entity = self.occi.read(url)
         title = str(entity.attributes.get("occi.core.title"))
         state = None
         if kind_id in TRANSITIONS:
-            stable = sorted({s for row in TRANSITIONS[kind_id].values() for s in [*row, *row.values()]})
+            rows = TRANSITIONS[kind_id].values()
+            stable = sorted({s for row in rows for s in [*row, *row.values()]})
             state = inf.settle(self.occi, url, kind_id, stable)
         self.model[url] = Tracked(kind_id, title, state)
-        return url
 
-    @rule(url=resources, suffix=text_values())
-    def update_title(self, url: str, suffix: str) -> None:
-        if url not in self.model:
-            return
+    @rule(data=st.data(), suffix=text_values())
+    def update_title(self, data: st.DataObject, suffix: str) -> None:
+        url = data.draw(st.sampled_from(sorted(self.model)), label="entity")
         title = f"{self.occi.run_id} {suffix}"
-        exchange = inf.partial_update(self.occi, url, self.model[url].kind, {"occi.core.title": title})
+        kind_id = self.model[url].kind
+        exchange = inf.partial_update(self.occi, url, kind_id, {"occi.core.title": title})
         assert exchange.status in (200, 201, 204), (
             f"a partial update of occi.core.title answered {exchange.status}"
         )
         self.model[url].title = title
 
-    @rule(url=resources, data=st.data())
-    def act(self, url: str, data: st.DataObject) -> None:
-        tracked = self.model.get(url)
-        if tracked is None or tracked.kind not in TRANSITIONS or tracked.state is None:
-            return
-        allowed = [a for a, row in TRANSITIONS[tracked.kind].items() if tracked.state in row]
-        allowed = [a for a in allowed if not a.endswith("#save")]  # save makes templates
-        if not allowed:
-            return
-        action = data.draw(st.sampled_from(sorted(allowed)), label="action")
-        wanted = TRANSITIONS[tracked.kind][action][tracked.state]
+    def _actionable(self) -> list[tuple[str, str]]:
+        pairs = []
+        for url, tracked in sorted(self.model.items()):
+            if tracked.kind in TRANSITIONS and tracked.state is not None:
+                for action, row in TRANSITIONS[tracked.kind].items():
+                    if tracked.state in row and not action.endswith("#save"):
+                        pairs.append((url, action))  # save would make templates
+        return pairs
+
+    @precondition(lambda self: self._actionable())
+    @rule(data=st.data())
+    def act(self, data: st.DataObject) -> None:
+        url, action = data.draw(st.sampled_from(self._actionable()), label="action")
+        tracked = self.model[url]
+        wanted = TRANSITIONS[tracked.kind][action][tracked.state]  # type: ignore[index]
         inf.drive(self.occi, url, tracked.kind, action, wanted)
         tracked.state = wanted
 
-    @rule(target=links, source=resources, target_=resources)
-    def link(self, source: str, target_: str) -> str:
-        ends = (self.model.get(source), self.model.get(target_))
-        if ends[0] is None or ends[1] is None or ends[0].kind != COMPUTE:
-            return ""
-        link_kind = self.link_kind.get(ends[1].kind)
-        if link_kind is None:
-            return ""
-        extra = {"occi.storagelink.deviceid": "/dev/vdc"} if link_kind == STORAGELINK else {}
-        url = inf.create_link(self.occi, link_kind, source, target_, extra, target_kind=ends[1].kind)
-        self.link_ends[url] = (source, target_)
-        ends[0].links.add(url)
-        return url
+    def _link_ends(self) -> list[tuple[str, str]]:
+        sources = [u for u, t in sorted(self.model.items()) if t.kind == COMPUTE]
+        targets = [u for u, t in sorted(self.model.items()) if self.link_kind.get(t.kind)]
+        return [(s, t) for s in sources for t in targets]
 
-    @precondition(lambda self: self.tag is not None)
-    @rule(url=resources)
-    def tag_entity(self, url: str) -> None:
-        if url not in self.model or self.tag is None:
-            return
+    @precondition(lambda self: self._link_ends() and len(self.link_ends) < 4)
+    @rule(data=st.data())
+    def link(self, data: st.DataObject) -> None:
+        source, target = data.draw(st.sampled_from(self._link_ends()), label="ends")
+        target_kind = self.model[target].kind
+        link_kind = self.link_kind[target_kind]
+        assert link_kind is not None
+        extra = {"occi.storagelink.deviceid": "/dev/vdc"} if link_kind == STORAGELINK else {}
+        url = inf.create_link(self.occi, link_kind, source, target, extra, target_kind=target_kind)
+        self.link_ends[url] = (source, target)
+        self.model[source].links.add(url)
+
+    def _tagged(self, tagged: bool) -> list[str]:
+        if self.tag is None:
+            return []
+        return [u for u, t in sorted(self.model.items()) if (self.tag.id in t.tags) == tagged]
+
+    @precondition(lambda self: self._tagged(False))
+    @rule(data=st.data())
+    def tag_entity(self, data: st.DataObject) -> None:
+        url = data.draw(st.sampled_from(self._tagged(False)), label="entity")
         exchange = self._tag_request("POST", url)
-        assert exchange.status in (200, 204), f"tagging through the mixin collection answered {exchange.status}"
+        assert exchange.status in (200, 204), (
+            f"tagging through the mixin collection answered {exchange.status}"
+        )
         if exchange.status == 204:
             self.occi.note("AMB-HTTP-07", "mixin association answered 204")
-        self.model[url].tags.add(self.tag.id)
+        self.model[url].tags.add(self.tag.id)  # type: ignore[union-attr]
 
-    @precondition(lambda self: self.tag is not None)
-    @rule(url=resources)
-    def untag_entity(self, url: str) -> None:
-        tracked = self.model.get(url)
-        if tracked is None or self.tag is None or self.tag.id not in tracked.tags:
-            return
+    @precondition(lambda self: self._tagged(True))
+    @rule(data=st.data())
+    def untag_entity(self, data: st.DataObject) -> None:
+        url = data.draw(st.sampled_from(self._tagged(True)), label="entity")
         exchange = self._tag_request("DELETE", url)
         assert exchange.status in (200, 204), f"untagging answered {exchange.status}"
-        tracked.tags.discard(self.tag.id)
+        self.model[url].tags.discard(self.tag.id)  # type: ignore[union-attr]
 
-    @rule(url=consumes(links))
-    def delete_link(self, url: str) -> None:
-        if url not in self.link_ends:
-            return
-        self._delete_link(url)
+    @precondition(lambda self: self.link_ends)
+    @rule(data=st.data())
+    def delete_link(self, data: st.DataObject) -> None:
+        self._delete_link(data.draw(st.sampled_from(sorted(self.link_ends)), label="link"))
 
-    @rule(url=consumes(resources))
-    def delete(self, url: str) -> None:
-        if url not in self.model:
-            return
+    @precondition(lambda self: len(self.model) > 2)
+    @rule(data=st.data())
+    def delete(self, data: st.DataObject) -> None:
+        url = data.draw(st.sampled_from(sorted(self.model)), label="entity")
         for link_url, (source, target) in list(self.link_ends.items()):
             if url in (source, target):
                 self._delete_link(link_url)
@@ -180,14 +174,8 @@ class EntityMachine(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------------------
 
     def _tag_request(self, method: str, url: str) -> Exchange:
-        assert self.tag is not None and self.tag.location
-        return self.occi.client.request(
-            method,
-            self.tag.location,
-            headers=[("X-OCCI-Location", url)],
-            content_type=TEXT_OCCI,
-            accept=TEXT_PLAIN,
-        )
+        assert self.tag is not None
+        return inf.tag_request(self.occi, method, self.tag, [url])
 
     def _delete_link(self, url: str) -> None:
         exchange = self.occi.delete(url)
@@ -254,15 +242,15 @@ class EntityMachine(RuleBasedStateMachine):
 def test_entity_lifecycle_state_machine(occi: OCCISession) -> None:
     if not any(occi.model.kind(k) for k in (COMPUTE, STORAGE, NETWORK)):
         not_applicable("the endpoint offers no infrastructure resource kind")
-    tag = user_tag(occi)
+    tag = inf.define_user_mixin(occi, "tag")
     EntityMachine.occi = occi
     EntityMachine.tag = tag
     try:
         run_state_machine_as_test(
             EntityMachine,
             settings=settings(
-                max_examples=4,
-                stateful_step_count=8,
+                max_examples=3,
+                stateful_step_count=10,
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
             ),
@@ -270,5 +258,6 @@ def test_entity_lifecycle_state_machine(occi: OCCISession) -> None:
     finally:
         if tag is not None:
             removed = inf.delete_category(occi, tag.id)
-            assert removed.status in (200, 204), f"removing the run's user mixin answered {removed.status}"
-
+            assert removed.status in (200, 204), (
+                f"removing the run's user mixin answered {removed.status}"
+            )

@@ -12,6 +12,7 @@ from occi_protocol.model import Attribute, Mixin
 
 CRTP_SCHEME = "http://schemas.ogf.org/occi/infrastructure/compute/template/1.1#"
 EPHEMERAL_SIZE = "occi.compute.ephemeral_storage.size"
+EPHEMERAL_DEVICE = "occi.compute.ephemeral_storage.deviceid"
 
 #: term: (title, cores, memory GiB, ephemeral GiB)
 CRTP_SIZES: dict[str, tuple[str, int, float, float]] = {
