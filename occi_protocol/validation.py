@@ -18,6 +18,10 @@ from dataclasses import replace
 from occi_protocol.errors import ValidationError
 from occi_protocol.model import ENTITY, ActionInvocation, Attribute, Entity, Kind, Model
 
+#: Attributes a client gives once, at creation, and never changes (I12 §3.5.2.2: the
+#: contextualisation data is handed to the compute when it boots).
+WRITE_ONCE = frozenset({"occi.compute.userdata"})
+
 #: Immutable attributes a client may still propose on create: the id (pOCCI and OCCIware
 #: clients send one; the server may honour or replace it) and a link's target kind.
 CLIENT_PROPOSABLE = frozenset({"occi.core.id", "occi.core.target.kind", "occi.core.source.kind"})
@@ -122,6 +126,15 @@ def validate_update(
     for name, value in changes.items():
         definition = _definition(definitions, name, existing.kind)
         value = _coerce(definition, value)
+        if name in WRITE_ONCE and name in existing.attributes:
+            if existing.attributes[name] == value:
+                continue
+            raise ValidationError(
+                f"attribute {name} is given once, when the entity is created",
+                attribute=name,
+                status=403,
+                rule="I12 §3.5.2.2 user_data",
+            )
         if not definition.mutable:
             if existing.attributes.get(name) == value:
                 continue

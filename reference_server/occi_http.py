@@ -380,10 +380,15 @@ class OCCIProtocol:
     async def _collection_action(
         self, ctx: _Context, owner: Kind | Mixin, members: Sequence[Entity]
     ) -> Response:
-        closure = [owner] if isinstance(owner, Kind) else ctx.model.mixin_closure([owner.id])
-        defined = [a for c in closure for a in getattr(c, "actions", ())]
         if isinstance(owner, Kind):
             defined = ctx.model.applicable_actions(owner.id)
+        else:
+            # A mixin collection runs its own actions, and those every member defines
+            # (C12 §5.3.5: an action applies to the entities whose kind or mixins define it).
+            defined = [a for m in ctx.model.mixin_closure([owner.id]) for a in m.actions]
+            shared = [set(ctx.model.applicable_actions(m.kind, m.mixins)) for m in members]
+            if shared:
+                defined += sorted(set.intersection(*shared) - set(defined))
         invocation = self._invocation(ctx, defined)
         parameters = validate_action(invocation, ctx.model, defined)
         for entity in members:  # all or nothing (H11 §3.4.2): check every member first
@@ -446,9 +451,10 @@ class OCCIProtocol:
         entity = replace(entity, location=location, actions=())
         if hasattr(entity, "links"):
             entity = replace(entity, links=())  # type: ignore[call-arg]
+        entity = validate_new(entity, ctx.model, server_managed=self._managed(entity))
+        # What the client sent is checked first; then a resource_tpl's sizes override it.
         _, template_values = _template_effects(ctx.model, entity, entity.mixins)
         entity = replace(entity, attributes={**entity.attributes, **template_values})
-        entity = validate_new(entity, ctx.model, server_managed=self._managed(entity))
         links = []
         for link in inline:
             link = self._localise(ctx, link)

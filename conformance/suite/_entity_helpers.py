@@ -14,7 +14,7 @@ from conformance.client import Exchange
 from conformance.outcomes import not_applicable
 from conformance.session import INFRA, OCCISession
 from occi_protocol.model import ActionInvocation, Entity, Mixin, Resource
-from occi_protocol.rendering import OCCI_JSON, TEXT_OCCI, TEXT_PLAIN, URI_LIST, rendering_for
+from occi_protocol.rendering import OCCI_JSON, TEXT_PLAIN, URI_LIST, rendering_for
 
 COMPUTE = INFRA + "compute"
 STORAGE = INFRA + "storage"
@@ -168,7 +168,9 @@ def invoke(
     )
 
 
-def locations_body(locations: Sequence[str], media_type: str) -> tuple[list[tuple[str, str]], bytes]:
+def locations_body(
+    locations: Sequence[str], media_type: str
+) -> tuple[list[tuple[str, str]], bytes]:
     """A location list (mixin association) in a rendering: header pairs and body."""
     if media_type == URI_LIST:
         return [], "".join(f"{loc}\r\n" for loc in locations).encode()
@@ -203,7 +205,7 @@ def send_locations(
             occi.note("AMB-HTTP-20", f"{method} on a mixin collection takes a bare JSON array")
             return retry
         not_applicable(
-            "the endpoint accepts no JSON form of a location list ({\"locations\": [...]} "
+            'the endpoint accepts no JSON form of a location list ({"locations": [...]} '
             f"answered {exchange.status}, a bare array {retry.status}); J12 defines none "
             "(AMB-HTTP-20)"
         )
@@ -268,7 +270,9 @@ class UserMixins:
         mixin = self.definition(label)
         exchange = self.post(mixin, media_type)
         if exchange.status in (403, 405, 501):
-            not_applicable(f"the endpoint offers no user mixins (POST /-/ answered {exchange.status})")
+            not_applicable(
+                f"the endpoint offers no user mixins (POST /-/ answered {exchange.status})"
+            )
         if exchange.status >= 300:
             not_applicable(
                 f"a user mixin could not be created (POST /-/ answered {exchange.status}; "
@@ -290,7 +294,9 @@ class UserMixins:
 
     def delete(self, mixin: Mixin, media_type: str = TEXT_PLAIN) -> Exchange:
         short = Mixin(scheme=mixin.scheme, term=mixin.term)
-        exchange = self.occi.send("DELETE", "/-/", media_type, lambda r: r.render_categories([short]))
+        exchange = self.occi.send(
+            "DELETE", "/-/", media_type, lambda r: r.render_categories([short])
+        )
         if exchange.status < 300 and mixin in self.created:
             self.created.remove(mixin)
         return exchange
@@ -299,7 +305,7 @@ class UserMixins:
         for mixin in reversed(list(self.created)):
             try:
                 self.delete(mixin)
-            except Exception:  # noqa: BLE001 - cleanup must go on with the others
+            except Exception:
                 continue
 
 

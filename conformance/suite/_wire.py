@@ -202,7 +202,7 @@ def qi_category_values(occi: OCCISession, media_type: str) -> list[str]:
     return values
 
 
-def parse_category(value: str):  # noqa: ANN201 - grammar.CategoryValue
+def parse_category(value: str):
     try:
         return grammar.parse_category_value(value)
     except ParseError as exc:
@@ -331,7 +331,7 @@ class UserMixins:
         for mixin in list(self.defined):
             try:
                 self.delete(mixin)
-            except Exception:  # noqa: BLE001 - cleanup must go on
+            except Exception:
                 pass
 
 
@@ -383,8 +383,7 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
             {
                 "occi.core.source": source,
                 "occi.core.target": path_of(made["network"]),
-                "occi.networkinterface.interface": "eth0",
-                "occi.networkinterface.mac": "52:54:00:0c:c1:01",
+                **nic_attributes(occi, "eth0", "52:54:00:0c:c1:01"),
             },
             label="links",
         )
@@ -396,3 +395,15 @@ def require_link(occi: OCCISession, links: dict[str, str], key: str) -> str:
     if key not in links:
         not_applicable(f"the endpoint does not offer the kinds needed for a {key}")
     return links[key]
+
+
+def nic_attributes(occi: OCCISession, interface: str, mac: str) -> dict[str, object]:
+    """The networkinterface attributes a client may send: mac (mutable, I12), and interface
+    only where the query interface lets clients set it (I12 marks it immutable)."""
+    values: dict[str, object] = {"occi.networkinterface.mac": mac}
+    definition = occi.model.attribute_definitions(NETWORKINTERFACE).get(
+        "occi.networkinterface.interface"
+    )
+    if definition is not None and definition.mutable:
+        values["occi.networkinterface.interface"] = interface
+    return values

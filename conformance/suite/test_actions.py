@@ -92,7 +92,9 @@ def test_action_that_does_not_apply_now(occi: OCCISession) -> None:
     # start on an active compute, stop on an inactive one: neither applies now.
     action, parameters = (START, {}) if state == "active" else (STOP, STOP_PARAMETERS)
     exchange = invoke(occi, url, action, TEXT_PLAIN, parameters)
-    occi.note("AMB-HTTP-08", f"{action.rpartition('#')[2]} in state {state} answered {exchange.status}")
+    occi.note(
+        "AMB-HTTP-08", f"{action.rpartition('#')[2]} in state {state} answered {exchange.status}"
+    )
     assert exchange.status in (200, 204, 400, 409), (
         f"{action.rpartition('#')[2]} on a compute in state {state} answered {exchange.status}; "
         "accept 200 (no-op), 400 or 409 (AMB-HTTP-08), never 5xx"
@@ -108,7 +110,10 @@ def test_action_without_invocation_body(occi: OCCISession) -> None:
     url, _ = occi.create_compute(label="action-empty-body")
     action, _, _ = _toggle(_settled(occi, url))
     exchange = occi.client.post(
-        url, params={"action": action.rpartition("#")[2]}, content_type=TEXT_PLAIN, accept=TEXT_PLAIN
+        url,
+        params={"action": action.rpartition("#")[2]},
+        content_type=TEXT_PLAIN,
+        accept=TEXT_PLAIN,
     )
     occi.note("AMB-HTTP-09", f"an action POST without a body answered {exchange.status}")
     assert exchange.status < 500, (
@@ -158,7 +163,7 @@ def test_unknown_action(occi: OCCISession) -> None:
 @pytest.mark.requirement("HTTP-COL-08")
 def test_collection_action(occi: OCCISession, users: UserMixins, rendering: str) -> None:
     occi.require_kind(COMPUTE)
-    mixin, tag_location = users.create("action-group")
+    _, tag_location = users.create("action-group")
     members = [occi.create_compute(label=f"action-group-{i}")[0] for i in range(2)]
     states = {_settled(occi, url) for url in members}
     if len(states) > 1:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conformance.session import OCCISession
+from conformance.session import INFRA, OCCISession
 from conformance.suite._wire import (
     COMPUTE,
     COMPUTE_ACTION,
@@ -37,8 +37,8 @@ from conformance.suite._wire import (
     version,
 )
 from occi_protocol import grammar
-from occi_protocol.model import Action, Category, Kind, Mixin, Model
-from occi_protocol.rendering import OCCI_JSON, TEXT_PLAIN
+from occi_protocol.model import Action, Category, Kind, Mixin, Model, Resource
+from occi_protocol.rendering import OCCI_JSON, TEXT_OCCI, TEXT_PLAIN, rendering_for
 
 WELL_KNOWN = "/.well-known/org/ogf/occi/-/"
 
@@ -541,3 +541,117 @@ def test_deleting_user_mixin_detaches_it(occi: OCCISession, user_mixins: UserMix
         " every entity (H11 §3.4.1)"
     )
 
+
+
+# --- kinds at work: instances (destructive) ---------------------------------------------------
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("CORE-KIND-07")
+def test_child_kind_inherits_core_attributes(occi: OCCISession) -> None:
+    if version(occi) != "1.2":
+        pytest.skip("n/a: the inheritance rule is stated by C12 (1.2)")
+    summary = "occi-conformance summary"
+    url, _ = occi.create_compute(attributes={"occi.core.summary": summary})
+    entity = occi.read(url)
+    assert entity.attributes.get("occi.core.title") == occi.title(), (
+        f"the compute reads back with title {entity.attributes.get('occi.core.title')!r}"
+    )
+    assert entity.attributes.get("occi.core.summary") == summary, (
+        f"the compute reads back with summary {entity.attributes.get('occi.core.summary')!r};"
+        " compute inherits occi.core.summary from core#resource (C12 §5.3.3)"
+    )
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("CORE-KIND-08", "HTTP-NS-07")
+def test_kind_collection_lists_new_instance(occi: OCCISession) -> None:
+    url, _ = occi.create_compute()
+    assert not url.endswith("/"), (
+        f"the new compute's URL {url} ends with '/', which denotes a namespace (H11 §3.4.4)"
+    )
+    members = occi.list(occi.require_kind(COMPUTE))
+    assert url in members, (
+        f"GET on the compute kind location does not list the new compute {url} (C12 §5.3.3)"
+    )
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("CORE-KIND-02")
+def test_kind_cannot_be_changed(occi: OCCISession) -> None:
+    occi.require_kind(INFRA + "storage")
+    url, _ = occi.create_compute()
+    storage = f'storage;scheme="{INFRA}";class="kind"'
+    exchange = occi.client.post(
+        url, headers=[("Category", storage)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+    )
+    assert 400 <= exchange.status < 500, (
+        f"a partial update naming the storage kind on a compute answered {exchange.status};"
+        " an instance keeps its kind (C12 §5.3.3), so the request is refused with 4xx"
+    )
+    assert occi.read(url).kind == COMPUTE, "the compute changed its kind"
+
+
+def _mutable_required(occi: OCCISession, kind_id: str) -> list[str]:
+    definitions = occi.model.attribute_definitions(kind_id)
+    return [n for n, a in definitions.items() if a.required and a.mutable]
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("CORE-ATTR-03")
+def test_missing_required_attribute_is_400(occi: OCCISession) -> None:
+    # Requiredness comes from the query interface only (AMB-CORE-01); attributes that are also
+    # immutable are server-managed and cannot be demanded from the client.
+    candidates = [
+        k for k in occi.model.kinds
+        if k.location and not occi.model.is_link_kind(k.id)
+        and len(_mutable_required(occi, k.id)) == 1
+    ]
+    if not candidates:
+        pytest.skip("n/a: no resource kind advertises exactly one client-supplied required attribute")
+    kind = candidates[0]
+    name = _mutable_required(occi, kind.id)[0]
+    mixins = occi.compute_mixins() if kind.id == COMPUTE else []
+    rendered = rendering_for(TEXT_PLAIN).render_entity(
+        Resource(kind=kind.id, mixins=tuple(mixins), attributes={"occi.core.title": occi.title()})
+    )
+    exchange = occi.client.post(
+        kind.location, body=rendered.body, content_type=TEXT_PLAIN, accept=TEXT_PLAIN
+    )
+    if exchange.status in (200, 201):
+        occi.created.append(occi.location_of(exchange))
+    occi.note("AMB-HTTP-10", f"missing required {name} answered {exchange.status}")
+    assert 400 <= exchange.status < 500, (
+        f"creating a {kind.id} without the required {name} answered {exchange.status}; the"
+        " client must supply required attributes (C12 §5.3.2), H11 §3.6.8 says 400"
+    )
+    if exchange.status != 400:
+        soft_warning(occi, "CORE-ATTR-03", f"missing {name} answered {exchange.status}, not 400")
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("CORE-ATTR-04")
+def test_defaults_apply_when_omitted(occi: OCCISession) -> None:
+    tree = json_qi(occi)
+    template_attributes = {
+        a.name for m in occi.model.mixin_closure(occi.compute_mixins()) for a in m.attributes
+    }
+    lineage = {k.id for k in occi.model.lineage(COMPUTE)}
+    defaults = {}
+    for kind in json_categories(tree, "kinds"):
+        if f"{kind.get('scheme')}{kind.get('term')}" not in lineage:
+            continue
+        for name, desc in (kind.get("attributes") or {}).items():
+            # Immutable values (state) are the server's to change; templates may set their own.
+            if isinstance(desc, dict) and "default" in desc and desc.get("mutable") is True:
+                if name not in template_attributes and name != "occi.core.title":
+                    defaults[name] = desc["default"]
+    if not defaults:
+        pytest.skip("n/a: the compute kind declares no default for a client-set attribute")
+    url, _ = occi.create_compute(OCCI_JSON)
+    values = occi.read(url, OCCI_JSON).attributes
+    wrong = {n: values.get(n) for n, d in defaults.items() if values.get(n) != d}
+    assert not wrong, (
+        f"attributes left out at creation do not carry their declared defaults {defaults}:"
+        f" got {wrong} (J12 §3.5.1)"
+    )

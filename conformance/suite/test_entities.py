@@ -93,7 +93,9 @@ def test_unknown_entity_is_404(occi: OCCISession) -> None:
     location = occi.require_kind(COMPUTE)
     url = f"{location}occi-conformance-no-such-entity-{uuid.uuid4().hex}"
     exchange = occi.client.get(url, accept=TEXT_PLAIN)
-    assert exchange.status == 404, f"GET of an entity URL that names nothing answered {exchange.status}, not 404"
+    assert exchange.status == 404, (
+        f"GET of an entity URL that names nothing answered {exchange.status}, not 404"
+    )
 
 
 @pytest.mark.requirement("HTTP-ENT-01")
@@ -103,7 +105,9 @@ def test_listed_entity_reads(occi: OCCISession, rendering: str) -> None:
     if not members:
         not_applicable("the compute collection is empty; run with --destructive to create one")
     exchange = occi.client.get(members[0], accept=rendering)
-    assert exchange.status == 200, f"GET {members[0]} (listed in {location}) answered {exchange.status}"
+    assert exchange.status == 200, (
+        f"GET {members[0]} (listed in {location}) answered {exchange.status}"
+    )
     entity = occi.parse(exchange, "entity")
     assert isinstance(entity, Entity) and entity.kind == COMPUTE, (
         f"{members[0]} is listed in the compute collection but renders kind "
@@ -241,7 +245,9 @@ def test_immutable_attribute_refused(occi: OCCISession, rendering: str) -> None:
         partial(COMPUTE, {"occi.compute.state": wanted, "occi.core.title": probe_title}),
         rendering,
     )
-    occi.note("AMB-HTTP-10", f"changing the immutable occi.compute.state answered {exchange.status}")
+    occi.note(
+        "AMB-HTTP-10", f"changing the immutable occi.compute.state answered {exchange.status}"
+    )
     after = occi.read(url, rendering)
     assert after.attributes.get("occi.compute.state") != wanted or current == wanted, (
         f"a client request changed the immutable occi.compute.state from {current!r} to "
@@ -342,7 +348,9 @@ def test_client_supplied_id_probe(occi: OCCISession) -> None:
         url = occi.location_of(exchange)
         occi.created.append(url)
         got = occi.read(url).id
-        occi.note("AMB-CORE-06", "client occi.core.id " + ("honoured" if got == wanted else "ignored"))
+        occi.note(
+            "AMB-CORE-06", "client occi.core.id " + ("honoured" if got == wanted else "ignored")
+        )
     else:
         occi.note("AMB-CORE-06", f"client occi.core.id refused with {exchange.status}")
     assert exchange.status < 500, f"a create carrying occi.core.id answered {exchange.status}"
@@ -410,7 +418,9 @@ def test_put_create(occi: OCCISession, rendering: str) -> None:
     )
     exchange = send_entity(occi, "PUT", url, body, rendering)
     if exchange.status in (400, 405, 501):
-        occi.note("AMB-HTTP-04", f"PUT-create answered {exchange.status} (clients cannot pick paths)")
+        occi.note(
+            "AMB-HTTP-04", f"PUT-create answered {exchange.status} (clients cannot pick paths)"
+        )
         not_applicable(f"the endpoint does not create with PUT (answered {exchange.status})")
     if exchange.status < 300:
         occi.created.append(url)
@@ -500,7 +510,9 @@ def test_put_without_title_probe(occi: OCCISession) -> None:
         kept = occi.read(url).title
         occi.note("AMB-HTTP-04", "PUT without title: title " + ("kept" if kept else "dropped"))
         if not kept:
-            send_entity(occi, "POST", url, partial(COMPUTE, {"occi.core.title": current.title}), TEXT_PLAIN)
+            send_entity(
+                occi, "POST", url, partial(COMPUTE, {"occi.core.title": current.title}), TEXT_PLAIN
+            )
 
 
 # -- deleting -------------------------------------------------------------------------------

@@ -79,11 +79,14 @@ def _works(exchange: Exchange, listed: list[str], titled: Titled) -> bool:
 @pytest.mark.requirement("HTTP-FLT-01")
 def test_attribute_filter_offered(occi: OCCISession, titled: Titled) -> None:
     exchange, listed = _probe(occi, titled)
-    occi.note("AMB-HTTP-14", f"an X-OCCI-Attribute filter answered {exchange.status}"
-              + ("" if exchange.status != 200 else f", {len(listed)} entities"))
+    occi.note(
+        "AMB-HTTP-14",
+        f"an X-OCCI-Attribute filter answered {exchange.status}"
+        + ("" if exchange.status != 200 else f", {len(listed)} entities"),
+    )
     assert exchange.status < 500, f"a filtered GET answered {exchange.status}"
     assert _works(exchange, listed, titled), (
-        f"GET on the compute collection with X-OCCI-Attribute occi.core.title=\"{titled.title_a}\" "
+        f'GET on the compute collection with X-OCCI-Attribute occi.core.title="{titled.title_a}" '
         f"answered {exchange.status} listing {len(listed)} entities; filtering (H12 §7) should "
         "return only the matching one"
     )
@@ -119,7 +122,7 @@ def test_attribute_filter_result(occi: OCCISession, titled: Titled, rendering: s
         return
     got = _listed(occi, filtered)
     assert contains_location(got, titled.a) and not contains_location(got, titled.b), (
-        f"filtering by occi.core.title=\"{titled.title_a}\" listed {got}; only {titled.a} matches"
+        f'filtering by occi.core.title="{titled.title_a}" listed {got}; only {titled.a} matches'
     )
 
 
@@ -184,7 +187,7 @@ def test_paging_offered(occi: OCCISession, titled: Titled) -> None:
 
 
 def _require_paging(occi: OCCISession, titled: Titled) -> None:
-    total, sizes = _pages(occi, titled)
+    _, sizes = _pages(occi, titled)
     if any(size > 1 for size in sizes):
         not_applicable("the endpoint does not page collections (see HTTP-PAG-01)")
 

@@ -53,7 +53,9 @@ def world(occi: OCCISession) -> World:
     )
 
 
-def _link_attributes(occi: OCCISession, kind: str, source: str | None, target: str, target_kind: str) -> dict[str, object]:
+def _link_attributes(
+    occi: OCCISession, kind: str, source: str | None, target: str, target_kind: str
+) -> dict[str, object]:
     values: dict[str, object] = {"occi.core.target": target, "occi.core.target.kind": target_kind}
     if source is not None:
         values["occi.core.source"] = source
@@ -72,7 +74,9 @@ def _storagelink(occi: OCCISession, source: str, target: str, media_type: str = 
     return url
 
 
-def _networkinterface(occi: OCCISession, source: str, target: str, media_type: str = TEXT_PLAIN) -> str:
+def _networkinterface(
+    occi: OCCISession, source: str, target: str, media_type: str = TEXT_PLAIN
+) -> str:
     occi.require_kind(NETWORKINTERFACE)
     url, _ = occi.create(
         NETWORKINTERFACE,
@@ -94,9 +98,9 @@ def _renders_link(occi: OCCISession, resource: str, link: str, media_type: str) 
     if media_type == OCCI_JSON:
         identifier = occi.read(link).id
         entity = occi.read(resource, OCCI_JSON)
-        return any(l.id == identifier for l in getattr(entity, "links", ()))
+        return any(owned.id == identifier for owned in getattr(entity, "links", ()))
     entity = occi.read(resource, media_type)
-    return any(same_location(l.location, link) for l in getattr(entity, "links", ()))
+    return any(same_location(owned.location, link) for owned in getattr(entity, "links", ()))
 
 
 # -- standalone links -------------------------------------------------------------------------
@@ -141,12 +145,16 @@ def test_link_without_target_refused(occi: OCCISession, world: World) -> None:
 @pytest.mark.requirement("CORE-LINK-02")
 def test_link_source_must_exist(occi: OCCISession, world: World) -> None:
     location = occi.require_kind(STORAGELINK)
-    missing = occi.client.url(occi.require_kind(COMPUTE) + f"occi-conformance-missing-{uuid.uuid4().hex}")
+    missing = occi.client.url(
+        occi.require_kind(COMPUTE) + f"occi-conformance-missing-{uuid.uuid4().hex}"
+    )
     title = occi.title(f"missing-source-{uuid.uuid4().hex[:8]}")
     before = member_locations(occi, location)
     attributes = _link_attributes(occi, STORAGELINK, missing, world.storage, STORAGE)
     attributes["occi.core.title"] = title
-    exchange = send_entity(occi, "POST", location, Link(kind=STORAGELINK, attributes=attributes), TEXT_PLAIN)
+    exchange = send_entity(
+        occi, "POST", location, Link(kind=STORAGELINK, attributes=attributes), TEXT_PLAIN
+    )
     if exchange.status < 300:
         occi.created.append(occi.location_of(exchange))
     assert 400 <= exchange.status < 500, (
@@ -163,10 +171,12 @@ def test_external_target_probe(occi: OCCISession, world: World) -> None:
     external = f"http://occi-conformance.example.org/network/{uuid.uuid4().hex}"
     attributes = _link_attributes(occi, NETWORKINTERFACE, world.compute, external, NETWORK)
     attributes["occi.core.title"] = occi.title("external-target")
-    exchange = send_entity(occi, "POST", location, Link(kind=NETWORKINTERFACE, attributes=attributes), TEXT_PLAIN)
+    exchange = send_entity(
+        occi, "POST", location, Link(kind=NETWORKINTERFACE, attributes=attributes), TEXT_PLAIN
+    )
     if exchange.status < 300:
         occi.created.append(occi.location_of(exchange))
-    occi.note("AMB-HTTP-10", f"a link to an external target answered {exchange.status}")
+    occi.note("CORE-LINK-03", f"a link to an external target answered {exchange.status}")
     assert exchange.status < 500, f"a link to an external target answered {exchange.status}"
 
 
@@ -214,13 +224,15 @@ def test_inline_link_created_with_resource(occi: OCCISession, world: World, rend
     )
     url = occi.location_of(exchange)
     occi.created.append(url)
-    links = [l for l in _text_links(occi, url) if l.kind == NETWORKINTERFACE]
+    links = [x for x in _text_links(occi, url) if x.kind == NETWORKINTERFACE]
     assert links, "the compute created with an inline link renders no networkinterface link"
-    link = next((l for l in links if same_location(l.target, world.network)), None)
+    link = next((x for x in links if same_location(x.target, world.network)), None)
     assert link is not None, f"no rendered link targets {world.network}: {links}"
     assert link.location, "the inline-created link is rendered without a self location"
     got = occi.client.get(occi.client.url(link.location), accept=TEXT_PLAIN)
-    assert got.status == 200, f"GET on the inline-created link {link.location} answered {got.status}"
+    assert got.status == 200, (
+        f"GET on the inline-created link {link.location} answered {got.status}"
+    )
 
 
 @pytest.mark.destructive
@@ -320,7 +332,9 @@ def test_put_with_link_refused(occi: OCCISession, world: World, rendering: str) 
         links=(inline,),
     )
     exchange = send_entity(occi, "PUT", source, body, rendering)
-    assert exchange.status == 400, f"a PUT carrying a Link answered {exchange.status}; H11 wants 400"
+    assert exchange.status == 400, (
+        f"a PUT carrying a Link answered {exchange.status}; H11 wants 400"
+    )
 
 
 @pytest.mark.parametrize("rendering", [TEXT_PLAIN, TEXT_OCCI], ids=["text-plain", "text-occi"])

@@ -23,7 +23,6 @@ from conformance.suite._entity_helpers import (
     contains_location,
     create_storage,
     json_member_ids,
-    member_locations,
     partial,
     required_values,
     send_entity,
@@ -66,7 +65,10 @@ def _has(occi: OCCISession, url: str, mixin: Mixin, media_type: str = TEXT_PLAIN
 
 
 def _check_collection_answer(
-    occi: OCCISession, exchange, expected: list[str], what: str  # type: ignore[no-untyped-def]
+    occi: OCCISession,
+    exchange,
+    expected: list[str],
+    what: str,  # type: ignore[no-untyped-def]
 ) -> None:
     """1.2 wants a collection rendering in a 200 answer (H12 §11.2, §11.3.2); text lists
     locations, JSON full entities without locations (so only the count is compared)."""
@@ -97,9 +99,7 @@ def _check_collection_answer(
 
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-QI-05", "HTTP-QI-08")
-def test_user_mixin_create_and_delete(
-    occi: OCCISession, users: UserMixins, rendering: str
-) -> None:
+def test_user_mixin_create_and_delete(occi: OCCISession, users: UserMixins, rendering: str) -> None:
     mixin = users.definition("qi")
     created = users.post(mixin, rendering)
     if created.status in (403, 501):
@@ -116,7 +116,9 @@ def test_user_mixin_create_and_delete(
     assert advertised.location, f"the new user mixin {mixin.id} has no location in /-/"
     deleted = users.delete(mixin, rendering)
     assert_success_status(occi, deleted, "DELETE /-/ of a user mixin")
-    assert users.lookup(mixin.id) is None, f"after DELETE /-/ the user mixin {mixin.id} is still listed"
+    assert users.lookup(mixin.id) is None, (
+        f"after DELETE /-/ the user mixin {mixin.id} is still listed"
+    )
 
 
 @pytest.mark.destructive
@@ -315,9 +317,12 @@ def test_tag_spans_kinds(occi: OCCISession, users: UserMixins, pair: tuple[str, 
     listed = _listed(occi, location)
     for url in members:
         assert contains_location(listed, url), f"the tag's collection does not list {url}"
+        assert _has(occi, url, mixin), f"{url} does not render the tag attached to it"
     removed = send_locations(occi, "DELETE", location, members, TEXT_PLAIN)
     assert removed.status in (200, 204), f"detaching the tag answered {removed.status}"
     assert not _listed(occi, location), "the tag's collection is not empty after detaching all"
+    for url in members:
+        assert not _has(occi, url, mixin), f"{url} still renders the tag after detaching"
 
 
 @pytest.mark.destructive
@@ -382,7 +387,9 @@ def test_batch_association_is_atomic(
 ) -> None:
     mixin, location = users.create("atomic")
     missing = occi.require_kind(COMPUTE) + "occi-conformance-missing"
-    exchange = send_locations(occi, "POST", location, [pair[0], occi.client.url(missing)], TEXT_PLAIN)
+    exchange = send_locations(
+        occi, "POST", location, [pair[0], occi.client.url(missing)], TEXT_PLAIN
+    )
     assert 400 <= exchange.status < 500, (
         f"associating an existing and a missing entity answered {exchange.status}; expect 4xx"
     )
@@ -409,7 +416,9 @@ def test_mixin_publishes_its_attributes(occi: OCCISession) -> None:
         not_applicable("the endpoint does not offer network#ipnetwork")
     names = {a.name for a in mixin.attributes}
     for wanted in ("occi.network.address", "occi.network.gateway", "occi.network.allocation"):
-        assert wanted in names, f"network#ipnetwork does not list {wanted} (it lists {sorted(names)})"
+        assert wanted in names, (
+            f"network#ipnetwork does not list {wanted} (it lists {sorted(names)})"
+        )
 
 
 @pytest.mark.requirement("CORE-MIX-09")

@@ -200,7 +200,7 @@ def test_json_is_offered_under_12(occi: OCCISession) -> None:
 # --- request Content-Type -------------------------------------------------------------------
 
 
-def _compute_body(occi: OCCISession, media_type: str):  # noqa: ANN202
+def _compute_body(occi: OCCISession, media_type: str):
     entity = Resource(
         kind=COMPUTE,
         mixins=tuple(occi.compute_mixins()),
@@ -209,7 +209,7 @@ def _compute_body(occi: OCCISession, media_type: str):  # noqa: ANN202
     return rendering_for(media_type).render_entity(entity)
 
 
-def _forget_if_created(occi: OCCISession, exchange) -> None:  # noqa: ANN001
+def _forget_if_created(occi: OCCISession, exchange) -> None:
     if exchange.status in (200, 201):
         try:
             occi.created.append(occi.location_of(exchange))
@@ -285,3 +285,10 @@ def test_authentication_is_required(occi: OCCISession) -> None:
         " answers 401 (H12 §12)"
     )
     assert exchange.header("www-authenticate"), "the 401 answer lacks WWW-Authenticate"
+
+
+@pytest.mark.requirement("HTTP-HDR-01")
+def test_suite_sends_accept(occi: OCCISession) -> None:
+    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    sent = [v for k, v in exchange.request_headers if k.lower() == "accept"]
+    assert sent, "the suite's request carried no Accept header (H12 §5.1 asks clients to send it)"

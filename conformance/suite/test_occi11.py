@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conformance.client import Exchange
 from conformance.outcomes import not_applicable
 from conformance.session import OCCISession
 from conformance.suite import _infra as inf
 from conformance.suite._infra import COMPUTE, NETWORK, STORAGE, STORAGELINK
 from occi_protocol import grammar
-from occi_protocol.model import CORE, ENTITY, Resource
+from occi_protocol.model import ENTITY, Resource
 from occi_protocol.rendering import TEXT_OCCI, TEXT_PLAIN, URI_LIST
 
 requirement = pytest.mark.requirement
@@ -35,7 +36,7 @@ def _compute(occi: OCCISession, label: str = "") -> str:
     return url
 
 
-def _attribute_filter(occi: OCCISession, location: str, name: str, value: object):  # noqa: ANN202
+def _attribute_filter(occi: OCCISession, location: str, name: str, value: object) -> Exchange:
     return occi.client.request(
         "GET",
         location,
@@ -45,7 +46,7 @@ def _attribute_filter(occi: OCCISession, location: str, name: str, value: object
     )
 
 
-def _listed(occi: OCCISession, exchange) -> set[str]:  # noqa: ANN001
+def _listed(occi: OCCISession, exchange: Exchange) -> set[str]:
     if exchange.status == 204 or not exchange.body.strip():
         return set()
     return {occi.client.url(u) for u in occi.parse(exchange, "locations")}  # type: ignore[attr-defined]
@@ -72,7 +73,9 @@ def test_unbound_path_lists_instances(occi: OCCISession) -> None:
     url = _compute(occi)
     path = urlsplit(url).path
     parent = path[: path.rstrip("/").rfind("/") + 1]
-    kind_paths = {urlsplit(occi.client.url(k.location)).path for k in occi.model.kinds if k.location}
+    kind_paths = {
+        urlsplit(occi.client.url(k.location)).path for k in occi.model.kinds if k.location
+    }
     if parent in kind_paths:
         not_applicable(f"the compute lives directly in its kind location {parent}")
     exchange = occi.client.get(parent, accept=URI_LIST)
@@ -312,7 +315,9 @@ def test_put_with_link_refused(occi: OCCISession) -> None:
         not_applicable(f"PUT replacement is not supported ({probe.status})")
     link_line = f'<{inf.ref(target)}>;rel="{target_kind}";category="{inf.NETWORKINTERFACE}"'
     body = occi.client.get(url, accept=TEXT_PLAIN).body + f"Link: {link_line}\n".encode()
-    exchange = occi.client.request("PUT", url, body=body, content_type=TEXT_PLAIN, accept=TEXT_PLAIN)
+    exchange = occi.client.request(
+        "PUT", url, body=body, content_type=TEXT_PLAIN, accept=TEXT_PLAIN
+    )
     assert exchange.status == 400, f"a PUT carrying a Link header answered {exchange.status}"
 
 
@@ -326,8 +331,10 @@ def test_link_update_with_link_refused(occi: OCCISession) -> None:
         occi, STORAGELINK, compute, storage, {"occi.storagelink.deviceid": "/dev/vdb"}
     )
     line = f'<{inf.ref(storage)}>;rel="{STORAGE}";category="{STORAGELINK}"'
-    body = f"X-OCCI-Attribute: occi.storagelink.mountpoint=\"/mnt\"\nLink: {line}\n".encode()
-    exchange = occi.client.request("POST", link, body=body, content_type=TEXT_PLAIN, accept=TEXT_PLAIN)
+    body = f'X-OCCI-Attribute: occi.storagelink.mountpoint="/mnt"\nLink: {line}\n'.encode()
+    exchange = occi.client.request(
+        "POST", link, body=body, content_type=TEXT_PLAIN, accept=TEXT_PLAIN
+    )
     assert 400 <= exchange.status < 500, (
         f"a partial update of a link carrying a Link header answered {exchange.status}"
     )
@@ -344,7 +351,9 @@ def test_batch_tagging_is_atomic(occi: OCCISession) -> None:
         assert 400 <= exchange.status < 500, (
             f"tagging an existing and a missing entity together answered {exchange.status}"
         )
-        assert tag.id not in occi.read(a).mixins, "the refused batch still tagged the existing entity"
+        assert tag.id not in occi.read(a).mixins, (
+            "the refused batch still tagged the existing entity"
+        )
     finally:
         inf.delete_category(occi, tag.id)
 
@@ -372,6 +381,3 @@ def test_action_links_use_absolute_schemes(occi: OCCISession) -> None:
     relative = [a for a in entity.actions if not urlsplit(a).scheme]
     assert not relative, f"action link rel values with relative schemes: {relative}"
     occi.note("TEXT-ACTL-03", "action links use absolute schemes")
-
-
-_ = CORE

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from conformance.session import OCCISession
-from conformance.suite._wire import COMPUTE, existing_or_new, items, occi_lines, soft_warning, version
+from conformance.suite._wire import (
+    COMPUTE,
+    existing_or_new,
+    items,
+    occi_lines,
+    soft_warning,
+    version,
+)
 from occi_protocol import grammar
 from occi_protocol.rendering import TEXT_OCCI, URI_LIST
 

@@ -690,7 +690,9 @@ def _parse_resource(value: object, pointer: str) -> Resource:
         items = obj["links"]
         if not isinstance(items, list):
             _parse_fail(f"'links' must be an array of links, got {_what(items)}", at, R_RESOURCE)
-        links = [_parse_link(item, _at(at, i)) for i, item in enumerate(items)]
+        # An inline link's source is the resource around it, which a create request
+        # cannot name yet: only its target is required there.
+        links = [_parse_link(item, _at(at, i), inline=True) for i, item in enumerate(items)]
     return Resource(
         kind=kind, mixins=mixins, attributes=attributes, actions=actions, links=tuple(links)
     )
@@ -722,9 +724,14 @@ def _parse_endpoint(
         _merge(attributes, attributes_at, f"occi.core.{member}.kind", kind, f"{member}.kind")
 
 
-def _parse_link(value: object, pointer: str, *, partial: bool = False) -> Link:
-    """A link; ``partial`` lets source and target be missing (a top-level link update)."""
-    required = ("kind",) if partial else ("kind", "source", "target")
+def _parse_link(
+    value: object, pointer: str, *, partial: bool = False, inline: bool = False
+) -> Link:
+    """A link; ``partial`` lets source and target be missing (a top-level link update),
+    ``inline`` the source (a link inside its resource)."""
+    required = (
+        ("kind",) if partial else ("kind", "target") if inline else ("kind", "source", "target")
+    )
     obj = _object(value, pointer, R_LINK, "a link", members=_LINK_MEMBERS, required=required)
     kind, mixins, attributes, attributes_at, actions = _entity_head(obj, pointer, R_LINK)
     for member in ("source", "target"):

@@ -12,6 +12,7 @@ import json
 import random
 import sqlite3
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -215,8 +216,13 @@ class DummyBackend:
         kind = model.kind(entity.kind)
         if kind is None or kind.location is None:
             raise Invalid(f"kind {entity.kind} cannot be instantiated")
-        identifier = str(entity.attributes.get("occi.core.id") or uuid.uuid4())
-        location = entity.location or f"{kind.location}{identifier}"
+        # C12 §5.5.1: the id should be a URN; the location's last segment is its UUID, or
+        # the client's proposed id where it gave one.
+        proposed = entity.attributes.get("occi.core.id")
+        raw = str(uuid.uuid4())
+        identifier = str(proposed) if proposed else f"urn:uuid:{raw}"
+        segment = urllib.parse.quote(str(proposed), safe="") if proposed else raw
+        location = entity.location or f"{kind.location}{segment}"
         attributes = dict(entity.attributes)
         attributes["occi.core.id"] = identifier
         state_name = states.STATE_ATTRIBUTE.get(entity.kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import ipaddress
 import json
 import math
@@ -237,9 +238,7 @@ class OpenNebulaBackend:
             for m in mixins
         ]
         text = json.dumps(stored, separators=(",", ":"))
-        await self._call(
-            ctx, "user.update", ctx.one.uid, template_xml([(USER_MIXIN_KEY, text)]), 1
-        )
+        await self._call(ctx, "user.update", ctx.one.uid, template_xml([(USER_MIXIN_KEY, text)]), 1)
         ctx.one.template[USER_MIXIN_KEY] = text
         self.connection.forget(ctx.session)
         self._forget_model(ctx)
@@ -560,9 +559,7 @@ class OpenNebulaBackend:
             gateway = single(template, "GATEWAY")
             if gateway:
                 attributes["occi.network.gateway"] = gateway
-            attributes["occi.network.allocation"] = (
-                single(template, "OCCI_ALLOCATION") or "dynamic"
-            )
+            attributes["occi.network.allocation"] = single(template, "OCCI_ALLOCATION") or "dynamic"
             if infra.IPNETWORK not in mixins:
                 mixins.insert(0, infra.IPNETWORK)
         return Resource(
@@ -601,9 +598,9 @@ class OpenNebulaBackend:
         extra: list[tuple[str, Any]] = []
         cores, memory = attributes.get("occi.compute.cores"), attributes.get("occi.compute.memory")
         if cores is not None:
-            extra += [("VCPU", str(int(cores))), ("CPU", str(int(cores)))]  # type: ignore[call-overload]
+            extra += [("VCPU", str(int(_number(cores)))), ("CPU", str(int(_number(cores))))]
         if memory is not None:
-            extra.append(("MEMORY", str(max(1, round(float(memory) * 1024)))))  # type: ignore[arg-type]
+            extra.append(("MEMORY", str(max(1, round(_number(memory) * 1024)))))
         arch = attributes.get("occi.compute.architecture")
         if arch:
             os_vector = (vectors(base, "OS") or [{}])[0]
@@ -644,14 +641,12 @@ class OpenNebulaBackend:
         return nics, disks
 
     async def _terminate_quietly(self, ctx: _Ctx, vm_id: int) -> None:
-        try:
+        with contextlib.suppress(BackendError):  # best effort: the caller gets the first error
             await self._call(ctx, "vm.action", "terminate-hard", vm_id)
-        except BackendError:
-            pass  # best effort: the caller gets the original error
 
     async def _create_storage(self, ctx: _Ctx, model: Model, entity: Entity) -> Entity:
         attributes = entity.attributes
-        size_mb = max(1, math.ceil(float(attributes["occi.storage.size"]) * 1024))  # type: ignore[arg-type]
+        size_mb = max(1, math.ceil(_number(attributes["occi.storage.size"]) * 1024))
         items: list[tuple[str, Any]] = [
             ("TYPE", "DATABLOCK"),
             ("SIZE", str(size_mb)),
@@ -704,7 +699,9 @@ class OpenNebulaBackend:
         cidr = attributes.get("occi.network.address")
         if cidr:
             items += _address_range(str(cidr), attributes.get("occi.network.gateway"))
-            items.append(("OCCI_ALLOCATION", str(attributes.get("occi.network.allocation") or "dynamic")))
+            items.append(
+                ("OCCI_ALLOCATION", str(attributes.get("occi.network.allocation") or "dynamic"))
+            )
         stored = [m for m in entity.mixins if m != infra.IPNETWORK]
         if stored:
             items.append((MIXINS_KEY, " ".join(stored)))
@@ -722,9 +719,21 @@ class OpenNebulaBackend:
         if source_match is None:
             raise Invalid(f"link source {source} is not one of your computes")
         if target_match is None:
-            raise Invalid(f"the target of a {entity.kind} must be a {'network' if nic else 'storage'}")
+            raise Invalid(
+                f"the target of a {entity.kind} must be a {'network' if nic else 'storage'}"
+            )
         vm_id = int(source_match.group(1))
-        await self._get(ctx, model, f"/{'network' if nic else 'storage'}/{target_match.group(1)}")
+        try:
+            await self._vm(ctx, vm_id)
+        except NotFound:
+            raise Invalid(f"link source {source} is not one of your computes") from None
+        target_location = f"/{'network' if nic else 'storage'}/{target_match.group(1)}"
+        try:
+            await self._get(ctx, model, target_location)
+        except NotFound:
+            raise Invalid(
+                f"link target {target_location} is not yours nor shared with you"
+            ) from None
         vm = await self._ready_for_hotplug(ctx, vm_id)
         kind, prefix = ("NIC", "nic") if nic else ("DISK", "disk")
         before = {v.get(f"{kind}_ID") for v in vectors(vm.TEMPLATE, kind)}
@@ -741,7 +750,9 @@ class OpenNebulaBackend:
         if not added:
             raise Conflict(f"OpenNebula did not attach the {prefix} to /compute/{vm_id}")
         new_id = max(added, key=lambda x: int(x) if x.isdigit() else -1)
-        location = f"/{'networkinterface' if nic else 'storagelink'}/compute_{vm_id}_{prefix}_{new_id}"
+        location = (
+            f"/{'networkinterface' if nic else 'storagelink'}/compute_{vm_id}_{prefix}_{new_id}"
+        )
         return await self._get(ctx, model, location)
 
     async def _ready_for_hotplug(self, ctx: _Ctx, vm_id: int) -> Any:
@@ -785,9 +796,7 @@ class OpenNebulaBackend:
         ctx = await self._ctx(user)
         model = await self.model(user)
         current = await self._writable(ctx, model, location)
-        changes = {
-            k: v for k, v in entity.attributes.items() if current.attributes.get(k) != v
-        }
+        changes = {k: v for k, v in entity.attributes.items() if current.attributes.get(k) != v}
         await self._apply(ctx, current, changes, list(entity.mixins))
         return await self._get(ctx, model, location)
 
@@ -811,10 +820,10 @@ class OpenNebulaBackend:
                 raise Conflict("the os_tpl of an existing compute cannot change")
             resize = {}
             if "occi.compute.cores" in changes:
-                cores = int(changes.pop("occi.compute.cores"))  # type: ignore[call-overload]
+                cores = int(_number(changes.pop("occi.compute.cores")))
                 resize.update(VCPU=str(cores), CPU=str(cores))
             if "occi.compute.memory" in changes:
-                memory = float(changes.pop("occi.compute.memory"))  # type: ignore[arg-type]
+                memory = _number(changes.pop("occi.compute.memory"))
                 resize["MEMORY"] = str(max(1, round(memory * 1024)))
             for derived in ("occi.credentials.ssh.publickey", "occi.compute.userdata"):
                 if derived in changes and changes[derived] == entity.attributes.get(derived):
@@ -827,7 +836,7 @@ class OpenNebulaBackend:
                 await self._call(ctx, "vm.resize", oid, template_xml(resize.items()), False)
         elif kind == "storage":
             size = changes.pop("occi.storage.size", None)
-            if size is not None and float(size) != entity.attributes.get("occi.storage.size"):  # type: ignore[arg-type]
+            if size is not None and _number(size) != entity.attributes.get("occi.storage.size"):
                 raise Conflict("OpenNebula cannot resize an image that is not attached")
         if changes and kind != "compute":
             raise Conflict(
@@ -946,10 +955,8 @@ class OpenNebulaBackend:
         try:
             template_id = await self._call(ctx, "template.allocate", template_xml(items))
         except BackendError:
-            try:
+            with contextlib.suppress(BackendError):
                 await self._call(ctx, "image.delete", int(image_id))
-            except BackendError:
-                pass
             raise
         self._forget_model(ctx)
         return Mixin(
@@ -974,6 +981,13 @@ def _parse_location(location: str) -> tuple[str, list[int]]:
         if match:
             return kind, [int(g) for g in match.groups()]
     raise NotFound(f"no entity at {location}")
+
+
+def _number(value: object) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        raise Invalid(f"{value!r} is not a number") from None
 
 
 def _gone(vm: Any) -> bool:

@@ -170,10 +170,9 @@ class Connection:
             return await asyncio.wait_for(future, self.timeout)
         except OneCallError as exc:
             raise translate(exc) from None
-        except (asyncio.TimeoutError, requests.exceptions.ReadTimeout):
-            raise Timeout(
-                f"OpenNebula did not answer {method} within {self.timeout:g} s"
-            ) from None
+        except (TimeoutError, requests.exceptions.ReadTimeout):
+            message = f"OpenNebula did not answer {method} within {self.timeout:g} s"
+            raise Timeout(message) from None
         except (requests.exceptions.ConnectionError, OSError) as exc:
             log.warning("oned at %s unreachable: %s", self.url, exc)
             raise Unavailable(f"OpenNebula at {self.url} cannot be reached") from None
