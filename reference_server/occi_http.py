@@ -110,11 +110,18 @@ class OCCIProtocol:
         self.backend = backend
         self.server_managed = frozenset(getattr(backend, "server_managed", ()))
         self._qi_cache: dict[tuple[int, str], tuple[Model, Rendered]] = {}
+        # A backend whose cloud has its own state machine lists the actions itself.
+        self.owns_action_links = bool(getattr(backend, "owns_action_links", False))
+        # A backend that can create a resource with its links in one step gets them inline
+        # (a VM deploys with its NICs and disks); others get the links one by one after.
+        self.creates_inline_links = bool(getattr(backend, "creates_inline_links", False))
 
     async def handle(self, request: Request) -> Response:
         ctx = _Context(request, Model(), request.header("accept"))
         try:
             self._check_version(request)
+            # Refuse an unacceptable Accept before acting, so a 406 changes nothing.
+            self._negotiate(ctx, listing=True)
             ctx.model = await self.backend.model(request.user)
             return await self._route(ctx)
         except HTTPError as exc:
@@ -176,9 +183,13 @@ class OCCIProtocol:
         request = ctx.request
         media_type, _ = parse_content_type(request.header("content-type"))
         if not media_type:
-            # Without a Content-Type, a body is text/plain (the 1.1 default) and OCCI
-            # headers alone are text/occi.
-            media_type = TEXT_PLAIN if request.body.strip() else TEXT_OCCI
+            if request.body.strip():
+                # H12 §5.1: a client that sends a body names its media type.
+                raise UnsupportedMediaType(
+                    "the request has a body but no Content-Type; name one of "
+                    + ", ".join(PARSEABLE)
+                )
+            media_type = TEXT_OCCI  # OCCI headers alone are text/occi
         if media_type not in PARSEABLE:
             raise UnsupportedMediaType(
                 f"cannot parse a body of type {media_type}; send one of {', '.join(PARSEABLE)}"
@@ -416,6 +427,9 @@ class OCCIProtocol:
         created: list[Entity] = []
         try:
             for entity, links in prepared:
+                if self.creates_inline_links and links:
+                    entity = replace(entity, links=tuple(links))  # type: ignore[call-arg]
+                    links = []
                 made = await self.backend.create_entity(ctx.request.user, entity)
                 created.append(made)
                 for link in links:
@@ -510,6 +524,7 @@ class OCCIProtocol:
         return None
 
     async def _entity_action(self, ctx: _Context, entity: Entity) -> Response:
+        self._negotiate(ctx, listing=False)  # before acting: a 406 changes nothing
         defined = ctx.model.applicable_actions(entity.kind, entity.mixins)
         invocation = self._invocation(ctx, defined)
         parameters = validate_action(invocation, ctx.model, defined)
@@ -554,6 +569,7 @@ class OCCIProtocol:
             )
 
     async def _update(self, ctx: _Context, entity: Entity) -> Response:
+        self._negotiate(ctx, listing=False)  # before acting: a 406 changes nothing
         rendering, headers, body = self._parse(ctx)
         if rendering.media_type in (TEXT_PLAIN, TEXT_OCCI):
             if any(k.lower() == "link" for k, _ in _occi_lines(rendering, headers, body)):
@@ -586,6 +602,7 @@ class OCCIProtocol:
         return self._ok(ctx, 200, lambda r: r.render_entity(self._decorate(ctx, updated)))
 
     async def _replace(self, ctx: _Context, entity: Entity) -> Response:
+        self._negotiate(ctx, listing=False)  # before acting: a 406 changes nothing
         rendering, headers, body = self._parse(ctx)
         new = rendering.parse_entity(headers, body, ctx.model)
         if getattr(new, "links", ()):
@@ -612,7 +629,7 @@ class OCCIProtocol:
 
     def _decorate(self, ctx: _Context, entity: Entity) -> Entity:
         """The entity with the action links its state allows (T12 §4.2.1)."""
-        if entity.actions:
+        if entity.actions or self.owns_action_links:
             return entity
         state_name = states.STATE_ATTRIBUTE.get(entity.kind)
         if entity.kind in states.TRANSITIONS and state_name:

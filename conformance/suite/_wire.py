@@ -7,6 +7,7 @@ read (a compute, a user mixin). Nothing here knows the reference server's paths.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -228,7 +229,9 @@ def json_qi(occi: OCCISession) -> dict:
     exchange = occi.client.get("/-/", accept=OCCI_JSON)
     assert exchange.status == 200, f"GET /-/ as JSON answered {exchange.status}"
     tree = json_tree(exchange)
-    assert isinstance(tree, dict), f"the JSON query interface is a {type(tree).__name__}, not an object"
+    assert isinstance(tree, dict), (
+        f"the JSON query interface is a {type(tree).__name__}, not an object"
+    )
     return tree
 
 
@@ -289,9 +292,7 @@ class UserMixins:
         return Mixin(scheme=scheme, term=term, title=title, location=f"/{self.occi.run_id}-{term}/")
 
     def post(self, mixin: Mixin, media_type: str = TEXT_PLAIN) -> Exchange:
-        exchange = self.occi.send(
-            "POST", "/-/", media_type, lambda r: r.render_categories([mixin])
-        )
+        exchange = self.occi.send("POST", "/-/", media_type, lambda r: r.render_categories([mixin]))
         if 200 <= exchange.status < 300:
             self.defined.append(mixin)
         return exchange
@@ -329,14 +330,13 @@ class UserMixins:
 
     def cleanup(self) -> None:
         for mixin in list(self.defined):
-            try:
+            with contextlib.suppress(Exception):  # cleanup must go on
                 self.delete(mixin)
-            except Exception:
-                pass
 
 
-@pytest.fixture(scope="module")
-def user_mixins(occi: OCCISession) -> Iterator[UserMixins]:
+@pytest.fixture(scope="module", name="user_mixins")
+def user_mixins_fixture(occi: OCCISession) -> Iterator[UserMixins]:
+    """Import as ``user_mixins_fixture``; tests ask for ``user_mixins``."""
     helper = UserMixins(occi)
     yield helper
     helper.cleanup()

@@ -33,7 +33,7 @@ from conformance.suite._wire import (
     json_qi,
     occi_lines,
     soft_warning,
-    user_mixins,  # noqa: F401 - fixture
+    user_mixins_fixture,  # noqa: F401 - fixture
     version,
 )
 from occi_protocol import grammar
@@ -58,7 +58,9 @@ def _model(categories: list[Category]) -> Model:
     for c in categories:
         seen[c.id] = seen.get(c.id, 0) + 1
     duplicates = [i for i, n in seen.items() if n > 1]
-    assert not duplicates, f"the query interface lists these categories more than once: {duplicates}"
+    assert not duplicates, (
+        f"the query interface lists these categories more than once: {duplicates}"
+    )
     return Model(categories)
 
 
@@ -79,9 +81,9 @@ def test_query_interface_in_every_rendering(occi: OCCISession, rendering: str) -
     categories = _qi(occi, rendering)
     classes = {c.__class__.__name__ for c in categories}
     assert "Kind" in classes, f"the {rendering} query interface lists no kind at all"
-    assert "Action" in classes or not any(
-        getattr(c, "actions", ()) for c in categories
-    ), f"kinds in the {rendering} query interface name actions, but no action category is listed"
+    assert "Action" in classes or not any(getattr(c, "actions", ()) for c in categories), (
+        f"kinds in the {rendering} query interface name actions, but no action category is listed"
+    )
 
 
 @pytest.mark.requirement("HTTP-QI-02")
@@ -157,9 +159,7 @@ def test_reserved_scheme_holds_only_ogf_categories(occi: OCCISession) -> None:
         if category.id in OGF_DE_FACTO:
             soft_warning(occi, "AMB-INFRA-01", f"{category.id} is de-facto, not OGF-defined")
         elif category.id in other:
-            soft_warning(
-                occi, "AMB-INFRA-02", f"{category.id} belongs to the other OCCI version"
-            )
+            soft_warning(occi, "AMB-INFRA-02", f"{category.id} belongs to the other OCCI version")
         else:
             unknown.append(category.id)
     assert not unknown, (
@@ -239,7 +239,9 @@ def test_provider_attributes_use_reverse_dns(occi: OCCISession) -> None:
 def test_action_parameters_are_plain_attribute_names(occi: OCCISession) -> None:
     pattern = grammar.attribute_name_pattern(version(occi))
     bad = [
-        f"{a.name} ({c.id})" for c in occi.model.actions for a in c.attributes
+        f"{a.name} ({c.id})"
+        for c in occi.model.actions
+        for a in c.attributes
         if pattern.fullmatch(a.name) is None
     ]
     assert not bad, f"action parameters whose names break the attribute-name grammar: {bad}"
@@ -264,7 +266,11 @@ def test_attribute_definitions_are_discoverable_in_json(occi: OCCISession) -> No
                     if flag in description and not isinstance(description[flag], bool):
                         problems.append(f"{where} {name}: {flag} is not a boolean")
                 if description.get("type", "string") not in (
-                    "string", "number", "boolean", "array", "object"
+                    "string",
+                    "number",
+                    "boolean",
+                    "array",
+                    "object",
                 ):
                     problems.append(f"{where} {name}: type {description.get('type')!r}")
     assert not problems, (
@@ -289,7 +295,7 @@ def test_kind_parents_lead_to_entity(occi: OCCISession, rendering: str) -> None:
                 f"kind {kind.id}: parent chain {' -> '.join(chain)} stops before {ENTITY}"
             )
             assert current.parent not in chain, (
-                f"kind {kind.id}: parent chain loops: {' -> '.join(chain + [current.parent])}"
+                f"kind {kind.id}: parent chain loops: {' -> '.join([*chain, current.parent])}"
             )
             parent = model.kind(current.parent)
             assert parent is not None, (
@@ -328,7 +334,8 @@ def test_compute_kind_publishes_its_attributes(occi: OCCISession) -> None:
     effective = set(occi.model.attribute_definitions(COMPUTE))
     occi.note(
         "AMB-CORE-03",
-        "compute kind repeats inherited attributes" if "occi.core.title" in own
+        "compute kind repeats inherited attributes"
+        if "occi.core.title" in own
         else "compute kind lists only its own attributes",
     )
     missing = sorted(f"occi.compute.{n}" for n in names if f"occi.compute.{n}" not in effective)
@@ -360,10 +367,7 @@ def test_stop_action_declares_method(occi: OCCISession) -> None:
 
 
 def _located(model: Model) -> list[tuple[str, str]]:
-    return [
-        (c.id, c.location) for c in model
-        if isinstance(c, Kind | Mixin) and c.location
-    ]
+    return [(c.id, c.location) for c in model if isinstance(c, Kind | Mixin) and c.location]
 
 
 @pytest.mark.requirement("HTTP-NS-01")
@@ -402,9 +406,8 @@ def test_locations_end_with_slash(occi: OCCISession) -> None:
     for category in occi.model:
         if isinstance(category, Kind) and category.id == ENTITY:
             continue
-        if isinstance(category, Kind | Mixin):
-            if not category.location or not category.location.endswith("/"):
-                bad.append(f"{category.id}: {category.location!r}")
+        if isinstance(category, Kind | Mixin) and not (category.location or "").endswith("/"):
+            bad.append(f"{category.id}: {category.location!r}")
     if version(occi) != "1.1":
         if bad:
             occi.note("AMB-HTTP-02", f"locations without a trailing slash: {bad[:5]}")
@@ -482,16 +485,16 @@ def test_post_user_mixin_answers_200(occi: OCCISession, user_mixins: UserMixins)
 
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-QI-06")
-def test_user_mixin_without_location_is_refused(
-    occi: OCCISession, user_mixins: UserMixins
-) -> None:
+def test_user_mixin_without_location_is_refused(occi: OCCISession, user_mixins: UserMixins) -> None:
     if version(occi) != "1.1":
         pytest.skip("n/a: the location requirement on user mixins is OCCI 1.1 only")
     user_mixins.define()
     mixin = user_mixins.new()
     bare = Mixin(scheme=mixin.scheme, term=mixin.term, title=mixin.title)
     exchange = user_mixins.post(bare)
-    assert exchange.status == 400, f"POST of a user mixin without location answered {exchange.status}"
+    assert exchange.status == 400, (
+        f"POST of a user mixin without location answered {exchange.status}"
+    )
 
 
 @pytest.mark.destructive
@@ -540,7 +543,6 @@ def test_deleting_user_mixin_detaches_it(occi: OCCISession, user_mixins: UserMix
         "the compute still carries the deleted user mixin; removing a mixin removes it from"
         " every entity (H11 §3.4.1)"
     )
-
 
 
 # --- kinds at work: instances (destructive) ---------------------------------------------------
@@ -603,12 +605,16 @@ def test_missing_required_attribute_is_400(occi: OCCISession) -> None:
     # Requiredness comes from the query interface only (AMB-CORE-01); attributes that are also
     # immutable are server-managed and cannot be demanded from the client.
     candidates = [
-        k for k in occi.model.kinds
-        if k.location and not occi.model.is_link_kind(k.id)
+        k
+        for k in occi.model.kinds
+        if k.location
+        and not occi.model.is_link_kind(k.id)
         and len(_mutable_required(occi, k.id)) == 1
     ]
     if not candidates:
-        pytest.skip("n/a: no resource kind advertises exactly one client-supplied required attribute")
+        pytest.skip(
+            "n/a: no resource kind advertises exactly one client-supplied required attribute"
+        )
     kind = candidates[0]
     name = _mutable_required(occi, kind.id)[0]
     mixins = occi.compute_mixins() if kind.id == COMPUTE else []
@@ -643,9 +649,14 @@ def test_defaults_apply_when_omitted(occi: OCCISession) -> None:
             continue
         for name, desc in (kind.get("attributes") or {}).items():
             # Immutable values (state) are the server's to change; templates may set their own.
-            if isinstance(desc, dict) and "default" in desc and desc.get("mutable") is True:
-                if name not in template_attributes and name != "occi.core.title":
-                    defaults[name] = desc["default"]
+            if (
+                isinstance(desc, dict)
+                and "default" in desc
+                and desc.get("mutable") is True
+                and name not in template_attributes
+                and name != "occi.core.title"
+            ):
+                defaults[name] = desc["default"]
     if not defaults:
         pytest.skip("n/a: the compute kind declares no default for a client-set attribute")
     url, _ = occi.create_compute(OCCI_JSON)

@@ -21,7 +21,7 @@ from conformance.suite._wire import (
     require_link,
     shared_links,
     soft_warning,
-    user_mixins,  # noqa: F401 - fixture
+    user_mixins_fixture,  # noqa: F401 - fixture
 )
 from occi_protocol import grammar
 from occi_protocol.rendering import OCCI_JSON, TEXT_PLAIN
@@ -245,7 +245,7 @@ def test_collection_holds_full_resources(occi: OCCISession) -> None:
     location = occi.require_kind(COMPUTE)
     tree = _get(occi, location)
     assert isinstance(tree, dict) and isinstance(tree.get("resources"), list), (
-        f"GET {location} as JSON gave {str(tree)[:150]}; J12 §3.3 wants {{\"resources\": [...]}}"
+        f'GET {location} as JSON gave {str(tree)[:150]}; J12 §3.3 wants {{"resources": [...]}}'
     )
     assert tree["resources"], "the compute collection is empty although a compute exists"
     for i, resource in enumerate(tree["resources"]):
@@ -277,7 +277,10 @@ def _post_json(occi: OCCISession, location: str, document: object, **kw: object)
     import json
 
     exchange = occi.client.post(
-        location, body=json.dumps(document).encode(), content_type=OCCI_JSON, accept=OCCI_JSON,
+        location,
+        body=json.dumps(document).encode(),
+        content_type=OCCI_JSON,
+        accept=OCCI_JSON,
         **kw,  # type: ignore[arg-type]
     )
     return exchange
@@ -310,7 +313,7 @@ def test_create_single_object_and_collection(occi: OCCISession) -> None:
     ok = [s in (200, 201) for s in (single.status, wrapped.status)]
     occi.note("JSON-ENT-01", f"single object {single.status}, collection {wrapped.status}")
     assert any(ok), (
-        f"neither a resource object ({single.status}) nor {{\"resources\": [...]}}"
+        f'neither a resource object ({single.status}) nor {{"resources": [...]}}'
         f" ({wrapped.status}) created a compute"
     )
     if not all(ok):
@@ -341,18 +344,22 @@ def test_attribute_values_are_native_json(occi: OCCISession) -> None:
 def test_action_invocation_object(occi: OCCISession) -> None:
     url, _ = occi.create_compute(OCCI_JSON)
     if occi.read(url).attributes.get("occi.compute.state") != "active":
-        start = _post_json(occi, url, {"action": COMPUTE_ACTION + "start"}, params={"action": "start"})
+        start = _post_json(
+            occi, url, {"action": COMPUTE_ACTION + "start"}, params={"action": "start"}
+        )
         assert start.status in (200, 204), f"a JSON start invocation answered {start.status}"
         occi.wait_for(url, "occi.compute.state", ["active"])
     stop = _post_json(
-        occi, url, {"action": COMPUTE_ACTION + "stop", "attributes": {"method": "graceful"}},
+        occi,
+        url,
+        {"action": COMPUTE_ACTION + "stop", "attributes": {"method": "graceful"}},
         params={"action": "stop"},
     )
     if stop.status == 204:
         soft_warning(occi, "AMB-HTTP-07", "a JSON action answered 204")
         return
     assert stop.status == 200, (
-        f"POST ?action=stop with {{\"action\": ..., \"attributes\": {{\"method\": \"graceful\"}}}}"
+        f'POST ?action=stop with {{"action": ..., "attributes": {{"method": "graceful"}}}}'
         f" answered {stop.status}; J12 §3.1.1.1"
     )
 
@@ -361,14 +368,16 @@ def test_action_invocation_object(occi: OCCISession) -> None:
 @pytest.mark.requirement("JSON-QI-01")
 def test_user_mixin_in_json(occi: OCCISession, user_mixins: UserMixins) -> None:
     mixin = user_mixins.new(term=f"jsontag{int(time.time() * 1000) % 10**8}")
-    document = {"mixins": [{"term": mixin.term, "scheme": mixin.scheme, "location": mixin.location}]}
+    document = {
+        "mixins": [{"term": mixin.term, "scheme": mixin.scheme, "location": mixin.location}]
+    }
     exchange = _post_json(occi, "/-/", document)
     if exchange.status in (403, 501):
         not_applicable(f"the endpoint refuses user mixins ({exchange.status})")
     if 200 <= exchange.status < 300:
         user_mixins.defined.append(mixin)
     assert exchange.status == 200, (
-        f"POST /-/ with {{\"mixins\": [...]}} answered {exchange.status}: {exchange.text[:200]}"
+        f'POST /-/ with {{"mixins": [...]}} answered {exchange.status}: {exchange.text[:200]}'
     )
     assert user_mixins.location(mixin)
 
@@ -379,11 +388,13 @@ def test_empty_collection_form(occi: OCCISession, user_mixins: UserMixins) -> No
     mixin = user_mixins.define()
     location = user_mixins.location(mixin)
     exchange = occi.client.get(location, accept=OCCI_JSON)
-    occi.note("AMB-HTTP-05", f"empty JSON collection answered {exchange.status}: {exchange.text[:60]}")
+    occi.note(
+        "AMB-HTTP-05", f"empty JSON collection answered {exchange.status}: {exchange.text[:60]}"
+    )
     assert exchange.status == 200, f"GET of an empty mixin collection answered {exchange.status}"
     tree = json_tree(exchange)
     assert tree in ({"resources": []}, {"links": []}), (
-        f"an empty collection is {{\"resources\": []}} (J12 §3.3); got {exchange.text[:100]!r}"
+        f'an empty collection is {{"resources": []}} (J12 §3.3); got {exchange.text[:100]!r}'
     )
 
 
@@ -461,6 +472,3 @@ def test_link_instance(occi: OCCISession) -> None:
         )
     else:
         soft_warning(occi, "JSON-LINK-02", "target.kind is missing")
-
-
-

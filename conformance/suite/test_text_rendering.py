@@ -30,7 +30,7 @@ from conformance.suite._wire import (
     shared_links,
     soft_warning,
     text_get,
-    user_mixins,  # noqa: F401 - fixture
+    user_mixins_fixture,  # noqa: F401 - fixture
     version,
 )
 from occi_protocol import grammar
@@ -274,7 +274,9 @@ def test_output_uses_the_spec_header_names(occi: OCCISession) -> None:
     variants = set()
     for location in ("/-/", occi.require_kind(COMPUTE), existing_or_new(occi)):
         exchange = text_get(occi, location, TEXT_OCCI)
-        variants |= {n for n, _ in exchange.headers if n.lower() in ("x-occi-category", "x-occi-link")}
+        variants |= {
+            n for n, _ in exchange.headers if n.lower() in ("x-occi-category", "x-occi-link")
+        }
     assert not variants, f"text/occi output uses variant header names {sorted(variants)}"
 
 
@@ -350,7 +352,9 @@ def test_text_occi_data_in_headers_body_ok(occi: OCCISession) -> None:
     occi.require_rendering(TEXT_OCCI)
     for location in ("/-/", existing_or_new(occi)):
         exchange = text_get(occi, location, TEXT_OCCI)
-        assert occi_lines(exchange, TEXT_OCCI), f"GET {location} as text/occi carries no OCCI header"
+        assert occi_lines(exchange, TEXT_OCCI), (
+            f"GET {location} as text/occi carries no OCCI header"
+        )
         body = exchange.text.strip()
         if body == "":
             soft_warning(occi, "AMB-HTTP-16", f"text/occi answer to {location} has an empty body")
@@ -371,7 +375,9 @@ def test_collection_is_only_locations(occi: OCCISession, text: str) -> None:
         )
     lines = occi_lines(exchange, text)
     others = [n for n, _ in lines if n.lower() != "x-occi-location"]
-    assert not others, f"the {text} collection carries {sorted(set(others))} besides X-OCCI-Location"
+    assert not others, (
+        f"the {text} collection carries {sorted(set(others))} besides X-OCCI-Location"
+    )
     for item in items(lines, "X-OCCI-Location"):
         assert grammar.URI_REFERENCE.fullmatch(item), f"X-OCCI-Location {item!r} is not a URI"
         assert occi.client.url(item).startswith(("http://", "https://"))
@@ -402,7 +408,9 @@ def test_booleans_are_bare(occi: OCCISession) -> None:
 @pytest.mark.requirement("TEXT-CAT-04")
 @pytest.mark.parametrize("klass", ['"kind"', "kind"], ids=["quoted", "bare"])
 def test_class_quoted_or_bare(occi: OCCISession, text: str, klass: str) -> None:
-    exchange = _post_compute(occi, text, [_kind_category(klass=klass), *_mixin_categories(occi)], [])
+    exchange = _post_compute(
+        occi, text, [_kind_category(klass=klass), *_mixin_categories(occi)], []
+    )
     _created(occi, exchange, f"with class={klass}")
 
 
@@ -434,8 +442,11 @@ def test_whitespace_after_semicolons(occi: OCCISession, text: str) -> None:
 def test_lowercase_header_names(occi: OCCISession) -> None:
     occi.require_rendering(TEXT_OCCI)
     exchange = _post_compute(
-        occi, TEXT_OCCI, [_kind_category(), *_mixin_categories(occi)],
-        ["occi.core.summary=\"lower\""], names=("category", "x-occi-attribute"),
+        occi,
+        TEXT_OCCI,
+        [_kind_category(), *_mixin_categories(occi)],
+        ['occi.core.summary="lower"'],
+        names=("category", "x-occi-attribute"),
     )
     url = _created(occi, exchange, "with lowercase category:/x-occi-attribute: headers")
     assert occi.read(url).attributes.get("occi.core.summary") == "lower", (
@@ -447,7 +458,10 @@ def test_lowercase_header_names(occi: OCCISession) -> None:
 @pytest.mark.requirement("TEXT-CAT-13b")
 def test_lowercase_body_keys(occi: OCCISession) -> None:
     exchange = _post_compute(
-        occi, TEXT_PLAIN, [_kind_category(), *_mixin_categories(occi)], [],
+        occi,
+        TEXT_PLAIN,
+        [_kind_category(), *_mixin_categories(occi)],
+        [],
         names=("category", "x-occi-attribute"),
     )
     url = _created(occi, exchange, "with lowercase category:/x-occi-attribute: body keys")
@@ -486,7 +500,7 @@ def _memory_template_default(occi: OCCISession, name: str) -> bool:
 @pytest.mark.destructive
 @pytest.mark.requirement("TEXT-ATTR-06")
 def test_escaped_quote_does_not_end_the_string(occi: OCCISession, text: str) -> None:
-    title = occi.title() + ' How\'s your quotes escaping? ", occi.compute.memory=1.0'
+    title = occi.title() + " How's your quotes escaping? \", occi.compute.memory=1.0"
     header = f"occi.compute.memory=3.6, occi.core.title={grammar.quote(title)}"
     exchange = _post_compute(occi, text, [_kind_category(), *_mixin_categories(occi)], [header])
     url = _created(occi, exchange, "with an escaped quote in the title")
@@ -574,7 +588,9 @@ def test_large_header_is_not_truncated(occi: OCCISession) -> None:
     occi.require_rendering(TEXT_OCCI)
     summary = "s" * 8192
     exchange = _post_compute(
-        occi, TEXT_OCCI, [_kind_category(), *_mixin_categories(occi)],
+        occi,
+        TEXT_OCCI,
+        [_kind_category(), *_mixin_categories(occi)],
         [f"occi.core.summary={grammar.quote(summary)}"],
     )
     if exchange.status in (400, 413, 431):
@@ -599,7 +615,10 @@ def test_action_invocation_and_action_links(occi: OCCISession) -> None:
     state = occi.read(url).attributes.get("occi.compute.state")
     if state != "active":
         start = occi.client.post(
-            url, params={"action": "start"}, content_type=TEXT_OCCI, accept=TEXT_PLAIN,
+            url,
+            params={"action": "start"},
+            content_type=TEXT_OCCI,
+            accept=TEXT_PLAIN,
             headers=[("Category", f'start;scheme="{COMPUTE_ACTION}";class="action"')],
         )
         assert start.status in (200, 204), f"start answered {start.status}"
@@ -608,7 +627,10 @@ def test_action_invocation_and_action_links(occi: OCCISession) -> None:
         "an active compute renders no stop action link (T12 §5.1.1)"
     )
     stop = occi.client.post(
-        url, params={"action": "stop"}, content_type=TEXT_OCCI, accept=TEXT_PLAIN,
+        url,
+        params={"action": "stop"},
+        content_type=TEXT_OCCI,
+        accept=TEXT_PLAIN,
         headers=[
             ("Category", f'stop;scheme="{COMPUTE_ACTION}";class="action"'),
             ("X-OCCI-Attribute", 'method="poweroff"'),
@@ -638,7 +660,10 @@ def test_start_on_active_compute(occi: OCCISession) -> None:
     category = [("Category", f'start;scheme="{COMPUTE_ACTION}";class="action"')]
     for _ in range(2):
         exchange = occi.client.post(
-            url, params={"action": "start"}, headers=category, content_type=TEXT_OCCI,
+            url,
+            params={"action": "start"},
+            headers=category,
+            content_type=TEXT_OCCI,
             accept=TEXT_PLAIN,
         )
         if exchange.status < 300:
@@ -652,7 +677,10 @@ def test_start_on_active_compute(occi: OCCISession) -> None:
 def test_collection_action_of_another_kind(occi: OCCISession) -> None:
     location = occi.require_kind(STORAGE)
     exchange = occi.client.post(
-        location, params={"action": "start"}, content_type=TEXT_OCCI, accept=TEXT_PLAIN,
+        location,
+        params={"action": "start"},
+        content_type=TEXT_OCCI,
+        accept=TEXT_PLAIN,
         headers=[("Category", f'start;scheme="{COMPUTE_ACTION}";class="action"')],
     )
     assert 400 <= exchange.status < 500, (
@@ -676,7 +704,9 @@ def test_categories_repeated_or_joined_headers(
     exchange = _post_compute(
         occi, TEXT_OCCI, [_kind_category(), *_mixin_categories(occi), tag_value], [], joined=joined
     )
-    url = _created(occi, exchange, "with kind and tag " + ("in one header" if joined else "repeated"))
+    url = _created(
+        occi, exchange, "with kind and tag " + ("in one header" if joined else "repeated")
+    )
     assert tag.id in occi.read(url).mixins, "the compute does not carry the tag sent with it"
 
 
@@ -718,9 +748,11 @@ def test_locations_comma_list_or_repeated(
     first, _ = occi.create_compute()
     second, _ = occi.create_compute()
     values = [first, second]
-    headers = [("X-OCCI-Location", ", ".join(values))] if joined else [
-        ("X-OCCI-Location", v) for v in values
-    ]
+    headers = (
+        [("X-OCCI-Location", ", ".join(values))]
+        if joined
+        else [("X-OCCI-Location", v) for v in values]
+    )
     exchange = occi.client.post(
         location, headers=headers, content_type=TEXT_OCCI, accept=TEXT_PLAIN
     )
@@ -746,7 +778,7 @@ def test_link_values_follow_the_grammar(occi: OCCISession, text: str) -> None:
         not_applicable("the endpoint offers no link kind to create")
     assert owned, f"the compute owns links, but its {text} rendering shows no Link"
     for item in owned:
-        _, params, order = category_params(item)
+        _, _, order = category_params(item)
         extra = [p for p in order if p not in ("rel", "self", "category")]
         if extra:
             assert "category" in order and order.index("category") < order.index(extra[0]), (
@@ -806,7 +838,8 @@ def test_inline_link_attribute_bare_or_quoted(occi: OCCISession, text: str, valu
     title = f"occi.core.title={grammar.quote(occi.title())}"
     if text == TEXT_OCCI:
         headers = [("Category", c) for c in categories] + [
-            ("Link", link), ("X-OCCI-Attribute", title)
+            ("Link", link),
+            ("X-OCCI-Attribute", title),
         ]
         exchange = occi.client.post(
             occi.require_kind(COMPUTE), headers=headers, content_type=TEXT_OCCI, accept=TEXT_PLAIN

@@ -35,10 +35,14 @@ def test_collection_as_uri_list_equals_x_occi_location(occi: OCCISession) -> Non
     location = occi.require_kind(COMPUTE)
     listing = occi.client.get(location, accept=URI_LIST)
     headers = occi.client.get(location, accept=TEXT_OCCI)
-    assert listing.status in (200, 204), f"GET {location} as text/uri-list answered {listing.status}"
+    assert listing.status in (200, 204), (
+        f"GET {location} as text/uri-list answered {listing.status}"
+    )
     assert headers.status in (200, 204), f"GET {location} as text/occi answered {headers.status}"
     if listing.status == 200:
-        assert listing.media_type == URI_LIST, f"the uri-list answer is labelled {listing.media_type!r}"
+        assert listing.media_type == URI_LIST, (
+            f"the uri-list answer is labelled {listing.media_type!r}"
+        )
     from_list = _uris(occi, listing.text)
     from_headers = {
         occi.client.url(v) for v in items(occi_lines(headers, TEXT_OCCI), "X-OCCI-Location")
@@ -85,4 +89,3 @@ def test_namespace_path_lists_entities(occi: OCCISession) -> None:
     exchange = occi.client.get(parent, accept=URI_LIST)
     assert exchange.status == 200, f"GET {parent} as text/uri-list answered {exchange.status}"
     assert url in _uris(occi, exchange.text), f"GET {parent} does not list {url}"
-

@@ -57,9 +57,7 @@ def test_suite_announces_version_in_user_agent(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("HTTP-VER-04")
 def test_higher_version_is_not_implemented(occi: OCCISession) -> None:
-    exchange = occi.client.get(
-        "/-/", accept=TEXT_PLAIN, user_agent="occi-conformance/0.1 OCCI/9.9"
-    )
+    exchange = occi.client.get("/-/", accept=TEXT_PLAIN, user_agent="occi-conformance/0.1 OCCI/9.9")
     assert exchange.status == 501, (
         f"GET /-/ announcing OCCI/9.9 in User-Agent answered {exchange.status}; a request for a"
         " higher version than the server implements gets 501 (H12 §5.3)"

@@ -34,7 +34,11 @@ def resource_template(
         Attribute(name="occi.compute.memory", type="float", default=memory),
     ]
     if ephemeral is not None:
+        # CRTP adds the ephemeral disk's size and, once attached, its device id.
         attributes.append(Attribute(name=EPHEMERAL_SIZE, type="float", default=ephemeral))
+        attributes.append(
+            Attribute(name=EPHEMERAL_DEVICE, description="Device id of the ephemeral disk")
+        )
     return Mixin(
         scheme=scheme,
         term=term,

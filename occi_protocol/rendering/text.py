@@ -274,7 +274,8 @@ class TextRendering:
 
     def _emit(self, lines: list[tuple[str, str]]) -> Rendered:
         if self.in_body:
-            body = "".join(f"{name}: {value}\n" for name, value in lines)
+            # T12 §5: each line ends with CRLF, as in HTTP; parsing accepts bare LF too.
+            body = "".join(f"{name}: {value}\r\n" for name, value in lines)
             return Rendered(headers=[], body=body.encode("utf-8"))
         return Rendered(headers=list(lines), body=b"OK\n")
 

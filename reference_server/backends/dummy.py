@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 import threading
-import urllib.parse
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS user_mixins (
     PRIMARY KEY (owner, id)
 );
 """
+
+_SEGMENT = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]{1,200}")
 
 _LINK_STATE_FOLLOWS = {
     infra.NETWORKINTERFACE: "occi.networkinterface.state",
@@ -221,7 +223,8 @@ class DummyBackend:
         proposed = entity.attributes.get("occi.core.id")
         raw = str(uuid.uuid4())
         identifier = str(proposed) if proposed else f"urn:uuid:{raw}"
-        segment = urllib.parse.quote(str(proposed), safe="") if proposed else raw
+        # A proposed id names the location only where it is a plain path segment.
+        segment = str(proposed) if proposed and _SEGMENT.fullmatch(str(proposed)) else raw
         location = entity.location or f"{kind.location}{segment}"
         attributes = dict(entity.attributes)
         attributes["occi.core.id"] = identifier
