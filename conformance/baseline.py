@@ -48,8 +48,10 @@ class BaselineEntry:
     def matches(self, record: ResultRecord, catalogue: Catalogue | None = None) -> bool:
         if self.test is not None:
             base = record.test.split("[", 1)[0]
-            return record.test == self.test or base == self.test or fnmatch.fnmatchcase(
-                record.test, self.test
+            return (
+                record.test == self.test
+                or base == self.test
+                or fnmatch.fnmatchcase(record.test, self.test)
             )
         wanted = self.requirement or ""
         ids = set(record.requirements)
@@ -75,22 +77,25 @@ class Baseline:
     entries: list[BaselineEntry]
 
     def apply(self, records: Iterable[ResultRecord], catalogue: Catalogue | None = None) -> None:
-        """Mark each record known (or not) and remember what each entry matched."""
+        """Mark each record known (or not), recomputing what each entry matched."""
         for entry in self.entries:
             entry.matched.clear()
             entry.still_failing.clear()
         for record in records:
-            record.known_reason = None
-            for entry in self.entries:
-                if not entry.matches(record, catalogue):
-                    continue
-                if record.outcome == "n/a":
-                    continue  # neither fixed nor failing: says nothing about the entry
-                entry.matched.append(record.test)
-                if record.outcome in EXCUSABLE:
-                    entry.still_failing.append(record.test)
-                    if record.known_reason is None:
-                        record.known_reason = entry.reason
+            self.mark(record, catalogue)
+
+    def mark(self, record: ResultRecord, catalogue: Catalogue | None = None) -> None:
+        """Mark one more record (the live view while the run goes on)."""
+        record.known_reason = None
+        for entry in self.entries:
+            if not entry.matches(record, catalogue) or record.outcome == "n/a":
+                # An n/a test says nothing about whether the entry still holds.
+                continue
+            entry.matched.append(record.test)
+            if record.outcome in EXCUSABLE:
+                entry.still_failing.append(record.test)
+                if record.known_reason is None:
+                    record.known_reason = entry.reason
 
     @property
     def stale(self) -> list[BaselineEntry]:

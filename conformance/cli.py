@@ -29,7 +29,13 @@ from typing import TextIO
 from conformance import __version__
 from conformance.catalogue import LEVELS, PROFILES
 from conformance.client import AuthenticationFailed, EndpointUnreachable
-from conformance.config import AUTH_TYPES, HYPOTHESIS_PROFILES, ConfigError, SuiteConfig, load_config
+from conformance.config import (
+    AUTH_TYPES,
+    HYPOTHESIS_PROFILES,
+    ConfigError,
+    SuiteConfig,
+    load_config,
+)
 
 EXIT_OK, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 PROG = "occi-conformance"
@@ -60,12 +66,21 @@ def _connection_options(parser: argparse.ArgumentParser, endpoint_required: bool
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("--profile", action="append", choices=PROFILES, metavar="P",
-        help=f"profile to certify (repeatable): {', '.join(PROFILES)}")
+    add(
+        "--profile",
+        action="append",
+        choices=PROFILES,
+        metavar="P",
+        help=f"profile to certify (repeatable): {', '.join(PROFILES)}",
+    )
     add("--requirement", action="append", metavar="GLOB", help="only tests naming these ids")
     add("-k", dest="keyword", metavar="EXPR", help="pytest -k expression on test names")
-    add("--destructive", action="store_true", default=None,
-        help="also run tests that create, change and delete (everything is cleaned up)")
+    add(
+        "--destructive",
+        action="store_true",
+        default=None,
+        help="also run tests that create, change and delete (everything is cleaned up)",
+    )
     add("--report-dir", metavar="DIR", help="where reports go (default reports/)")
     add("--baseline", metavar="FILE", help="YAML known failures; only new failures fail")
     add("--write-baseline", metavar="FILE", help="write this run's failures as a baseline")
@@ -93,8 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the suite (without --endpoint: against the "
-                         "embedded reference server, every profile)")
+    run = sub.add_parser(
+        "run",
+        help="run the suite (without --endpoint: against the "
+        "embedded reference server, every profile)",
+    )
     _connection_options(run, endpoint_required=False)
     _run_options(run)
 
@@ -117,8 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     probe = sub.add_parser("probe", help="Nagios/ARGO probe: the egi-fedcloud profile, one line")
     _connection_options(probe, endpoint_required=True)
-    probe.add_argument("--destructive", action="store_true", default=None,
-                       help="also create and delete a compute (like the ARGO VM probe)")
+    probe.add_argument(
+        "--destructive",
+        action="store_true",
+        default=None,
+        help="also create and delete a compute (like the ARGO VM probe)",
+    )
     probe.add_argument("--report-dir", metavar="DIR", help="keep the reports there")
     probe.add_argument("--state-timeout", type=float, metavar="S")
     probe.add_argument("--os-tpl", metavar="TYPE-ID")
@@ -126,22 +148,43 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--suite-dir", help=argparse.SUPPRESS)
 
     selftest = sub.add_parser("selftest", help="build the Docker image and certify it")
-    selftest.add_argument("--docker", action="store_true", required=True,
-                          help="use Docker (the only self-test there is)")
+    selftest.add_argument(
+        "--docker",
+        action="store_true",
+        required=True,
+        help="use Docker (the only self-test there is)",
+    )
     selftest.add_argument("--report-dir", metavar="DIR", default="reports/selftest")
     return parser
 
 
 _OVERRIDES = {
-    "endpoint": "endpoint", "profile": "profiles", "requirement": "requirements",
-    "destructive": "destructive", "report_dir": "report_dir", "baseline": "baseline",
-    "run_id": "run_id", "client_cert": "client_cert", "client_key": "client_key",
-    "ca_path": "ca_path", "insecure": "insecure", "proxy": "proxy", "timeout": "timeout",
-    "retries": "retries", "state_timeout": "state_timeout", "os_tpl": "os_tpl",
-    "resource_tpl": "resource_tpl", "occi_version": "occi_version",
-    "hypothesis_profile": "hypothesis_profile", "hypothesis_seed": "hypothesis_seed",
-    "auth_type": "auth_type", "username": "auth_username", "password": "auth_password",
-    "token": "auth_token", "keystone_url": "auth_keystone_url", "project": "auth_project",
+    "endpoint": "endpoint",
+    "profile": "profiles",
+    "requirement": "requirements",
+    "destructive": "destructive",
+    "report_dir": "report_dir",
+    "baseline": "baseline",
+    "run_id": "run_id",
+    "client_cert": "client_cert",
+    "client_key": "client_key",
+    "ca_path": "ca_path",
+    "insecure": "insecure",
+    "proxy": "proxy",
+    "timeout": "timeout",
+    "retries": "retries",
+    "state_timeout": "state_timeout",
+    "os_tpl": "os_tpl",
+    "resource_tpl": "resource_tpl",
+    "occi_version": "occi_version",
+    "hypothesis_profile": "hypothesis_profile",
+    "hypothesis_seed": "hypothesis_seed",
+    "auth_type": "auth_type",
+    "username": "auth_username",
+    "password": "auth_password",
+    "token": "auth_token",
+    "keystone_url": "auth_keystone_url",
+    "project": "auth_project",
 }
 
 
@@ -180,7 +223,10 @@ def cmd_run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 def _run_embedded(
-    config: SuiteConfig, args: argparse.Namespace, verbosity: int, suite_dir: Path | None,
+    config: SuiteConfig,
+    args: argparse.Namespace,
+    verbosity: int,
+    suite_dir: Path | None,
     out: TextIO,
 ) -> int:
     from conformance.embedded import EmbeddedServer, EmbeddedServerError
@@ -207,7 +253,10 @@ def _run_embedded(
 
 
 def _run_against(
-    config: SuiteConfig, args: argparse.Namespace, verbosity: int, suite_dir: Path | None,
+    config: SuiteConfig,
+    args: argparse.Namespace,
+    verbosity: int,
+    suite_dir: Path | None,
     out: TextIO,
 ) -> int:
     from conformance.connection import client_for
@@ -258,8 +307,9 @@ def _run_against(
     return _conclude(result, config, args, verbosity, out)
 
 
-def _conclude(result: object, config: SuiteConfig, args: argparse.Namespace, verbosity: int,
-              out: TextIO) -> int:
+def _conclude(
+    result: object, config: SuiteConfig, args: argparse.Namespace, verbosity: int, out: TextIO
+) -> int:
     import pytest
 
     from conformance.runner import RunResult
@@ -299,8 +349,10 @@ def summary(collector: object, out: TextIO, verbose: bool = False) -> None:
         print(f"\n{len(new)} new failure(s):", file=out)
         for record in new:
             first = record.message.strip().splitlines()[0] if record.message.strip() else ""
-            print(f"  {record.outcome.upper():5} {record.test} [{','.join(record.requirements)}]",
-                  file=out)
+            print(
+                f"  {record.outcome.upper():5} {record.test} [{','.join(record.requirements)}]",
+                file=out,
+            )
             if first:
                 print(f"        {mask(first)[:200]}", file=out)
     baseline = collector.baseline
@@ -309,8 +361,7 @@ def summary(collector: object, out: TextIO, verbose: bool = False) -> None:
         print(f"\nknown failures (baseline {baseline.path}): {len(known)}", file=out)
         for record in known:
             print(f"  KNOWN {record.test}: {record.known_reason}", file=out)
-        print(f"stale baseline entries (now passing; remove them): {len(baseline.stale)}",
-              file=out)
+        print(f"stale baseline entries (now passing; remove them): {len(baseline.stale)}", file=out)
         for entry in baseline.stale:
             print(f"  STALE {entry.key}: {entry.reason}", file=out)
     if collector.leftovers:
@@ -320,8 +371,11 @@ def summary(collector: object, out: TextIO, verbose: bool = False) -> None:
         print(f"remove them with: {sweep_command(collector)}", file=out)
     hyp = collector.hypothesis
     if hyp.get("seed") is not None:
-        print(f"\nhypothesis profile {hyp.get('profile')}, seed {hyp['seed']} "
-              f"(replay: --hypothesis-seed {hyp['seed']})", file=out)
+        print(
+            f"\nhypothesis profile {hyp.get('profile')}, seed {hyp['seed']} "
+            f"(replay: --hypothesis-seed {hyp['seed']})",
+            file=out,
+        )
     if collector.aborted:
         print(f"\nthe run was {collector.aborted}: not certified", file=out)
     print("\nverdict per profile:", file=out)
@@ -331,8 +385,12 @@ def summary(collector: object, out: TextIO, verbose: bool = False) -> None:
     overall = "CONFORMANT" if collector.conformant() else "NOT CONFORMANT"
     print(f"\n{overall} (run {collector.config.run_id})", file=out)
     if collector.written:
-        print("reports: " + ", ".join(collector.written)
-              + f", {Path(collector.config.report_dir) / 'allure-results'}/", file=out)
+        print(
+            "reports: "
+            + ", ".join(collector.written)
+            + f", {Path(collector.config.report_dir) / 'allure-results'}/",
+            file=out,
+        )
 
 
 def write_baseline(collector: object, path: str) -> None:
@@ -372,8 +430,12 @@ def cmd_requirements(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         document = {
             "requirements": [
                 {
-                    "id": r.id, "doc": r.doc, "level": r.level, "occi": r.occi,
-                    "profiles": list(r.profiles), "statement": r.statement,
+                    "id": r.id,
+                    "doc": r.doc,
+                    "level": r.level,
+                    "occi": r.occi,
+                    "profiles": list(r.profiles),
+                    "statement": r.statement,
                     "tests": by_req[r.id],
                 }
                 for r in rows
@@ -388,11 +450,17 @@ def cmd_requirements(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     else:
         print(f"{'id':<16} {'level':<11} {'tests':>5}  {'doc':<18} profiles", file=out)
         for r in rows:
-            print(f"{r.id:<16} {r.level:<11} {len(by_req[r.id]):>5}  {r.doc[:18]:<18} "
-                  f"{','.join(r.profiles)}", file=out)
+            print(
+                f"{r.id:<16} {r.level:<11} {len(by_req[r.id]):>5}  {r.doc[:18]:<18} "
+                f"{','.join(r.profiles)}",
+                file=out,
+            )
         covered = sum(1 for r in rows if by_req[r.id])
-        print(f"\n{covered}/{len(rows)} requirement(s) named by at least one of "
-              f"{len(coverage.tests)} suite test(s)", file=out)
+        print(
+            f"\n{covered}/{len(rows)} requirement(s) named by at least one of "
+            f"{len(coverage.tests)} suite test(s)",
+            file=out,
+        )
         for test, ids in coverage.unknown(catalogue).items():
             print(f"unknown id(s) {', '.join(ids)} in {test}", file=out)
         for test in coverage.untagged():
@@ -427,8 +495,11 @@ def cmd_sweep(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from conformance.outcomes import HarnessError  # noqa: F401 - documented below
 
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"{verb} {len(result.deleted)} of {result.examined} entities examined "
-          f"(run id {config.run_id})", file=out)
+    print(
+        f"{verb} {len(result.deleted)} of {result.examined} entities examined "
+        f"(run id {config.run_id})",
+        file=out,
+    )
     for url in result.unreadable:
         print(f"left alone (unreadable): {url}", file=out)
     return EXIT_NOT_CONFORMANT if result.failed else EXIT_OK
@@ -491,7 +562,9 @@ def cmd_probe(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return probe.CRITICAL
     try:
         result = run_suite(
-            config, verbosity=-1, stream=open(os.devnull, "w"),  # noqa: SIM115
+            config,
+            verbosity=-1,
+            stream=open(os.devnull, "w"),  # noqa: SIM115
             suite_dir=Path(args.suite_dir) if args.suite_dir else None,
         )
         status, text = probe.verdict(

@@ -201,12 +201,26 @@ class OCCIClient:
         are recorded).
         """
         exchange = self._send(
-            method, location, headers, body, accept, content_type, params, user_agent,
+            method,
+            location,
+            headers,
+            body,
+            accept,
+            content_type,
+            params,
+            user_agent,
             authenticate,
         )
         if exchange.status == 401 and authenticate and self._keystone_retry(exchange):
             exchange = self._send(
-                method, location, headers, body, accept, content_type, params, user_agent,
+                method,
+                location,
+                headers,
+                body,
+                accept,
+                content_type,
+                params,
+                user_agent,
                 authenticate,
             )
         return exchange

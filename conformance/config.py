@@ -129,9 +129,7 @@ class SuiteConfig:
                 "(it is the tag the sweep command deletes by)"
             )
         if self.hypothesis_profile not in HYPOTHESIS_PROFILES:
-            raise ConfigError(
-                f"hypothesis profile must be one of {', '.join(HYPOTHESIS_PROFILES)}"
-            )
+            raise ConfigError(f"hypothesis profile must be one of {', '.join(HYPOTHESIS_PROFILES)}")
         if self.client_key and not self.client_cert:
             raise ConfigError("client_key needs client_cert")
         for name in ("client_cert", "client_key", "ca_path"):

@@ -60,11 +60,21 @@ def collect(suite_dir: Path | None = None) -> Coverage:
 
     suite = (suite_dir or SUITE_DIR).resolve()
     args = [
-        str(suite), "--collect-only", "-q",
-        "-c", str(RUNNER_INI),
-        "--rootdir", str(suite.parent.parent if suite == SUITE_DIR else suite.parent),
-        "-p", "no:occi", "-p", "conformance.plugin", "-p", "no:cacheprovider",
-        "-p", "no:terminal", "--occi-collect",
+        str(suite),
+        "--collect-only",
+        "-c",
+        str(RUNNER_INI),
+        "--rootdir",
+        str(suite.parent.parent if suite == SUITE_DIR else suite.parent),
+        "-p",
+        "no:occi",
+        "-p",
+        "conformance.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        "--occi-collect",
     ]
     if suite_dir is not None:
         args += ["--occi-suite-dir", str(suite)]

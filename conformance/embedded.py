@@ -60,8 +60,14 @@ class EmbeddedServer:
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCCI_SERVER_")}
         command = [
-            sys.executable, "-m", "reference_server", "--backend", "dummy",
-            "--listen", f"127.0.0.1:{self.port}", *self.extra_args,
+            sys.executable,
+            "-m",
+            "reference_server",
+            "--backend",
+            "dummy",
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            *self.extra_args,
         ]
         self.process = subprocess.Popen(
             command, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True

@@ -84,8 +84,14 @@ def get_token(
         f"/protocols/{credentials.protocol}/auth"
     )
     unscoped = _subject_token(
-        _call(pool, "POST", base + path, {"Authorization": f"Bearer {credentials.token}"},
-              None, timeout),
+        _call(
+            pool,
+            "POST",
+            base + path,
+            {"Authorization": f"Bearer {credentials.token}"},
+            None,
+            timeout,
+        ),
         "federated login",
     )
     project = credentials.project or _first_project(pool, base, unscoped, timeout)
@@ -110,8 +116,9 @@ def _post_tokens(
 
 
 def _first_project(pool: urllib3.PoolManager, base: str, token: str, timeout: float) -> str:
-    response = _call(pool, "GET", base + "/v3/auth/projects", {"X-Auth-Token": token}, None,
-                     timeout)
+    response = _call(
+        pool, "GET", base + "/v3/auth/projects", {"X-Auth-Token": token}, None, timeout
+    )
     try:
         projects = json.loads(response.data)["projects"]
         return str(projects[0]["id"])

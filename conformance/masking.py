@@ -45,7 +45,5 @@ def mask_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    netloc = f"{parts.username}:{MASK}@{parts.hostname}" + (
-        f":{parts.port}" if parts.port else ""
-    )
+    netloc = f"{parts.username}:{MASK}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))

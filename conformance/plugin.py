@@ -146,7 +146,9 @@ def pytest_configure(config: pytest.Config) -> None:
     suite_config = _preset(config)
     if suite_config is None:
         try:
-            suite_config = load_config(config.getoption("occi_config"), os.environ, _options(config))
+            suite_config = load_config(
+                config.getoption("occi_config"), os.environ, _options(config)
+            )
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
     if suite_config.endpoint is None:
@@ -261,9 +263,9 @@ def pytest_collection_modifyitems(
             keep.append(item)
             continue
         ids = item_requirements(item)
-        if wanted_profiles and not item_profiles(item, state.catalogue) & wanted_profiles:
-            drop.append(item)
-        elif globs and not any(fnmatch.fnmatch(i, g) for i in ids for g in globs):
+        if (wanted_profiles and not item_profiles(item, state.catalogue) & wanted_profiles) or (
+            globs and not any(fnmatch.fnmatch(i, g) for i in ids for g in globs)
+        ):
             drop.append(item)
         else:
             keep.append(item)

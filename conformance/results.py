@@ -93,7 +93,7 @@ class ResultCollector:
 
     def add(self, record: ResultRecord) -> None:
         if self.baseline is not None:
-            self.baseline.apply([record], self.catalogue)
+            self.baseline.mark(record, self.catalogue)
         self.records.append(record)
         for listener in self.listeners:
             listener(record)

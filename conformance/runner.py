@@ -80,8 +80,11 @@ class Progress:
             return
         if self.tty:
             width = shutil.get_terminal_size((100, 20)).columns
-            counts = " ".join(f"{o} {self.counts[o]}" for o in (*SHOWN, "known") if
-                              self.counts[o] or o in ("pass", "fail"))
+            counts = " ".join(
+                f"{o} {self.counts[o]}"
+                for o in (*SHOWN, "known")
+                if self.counts[o] or o in ("pass", "fail")
+            )
             line = f"[{self.done:>4}/{self.total}] {counts}"
             self.write("\r" + line[: width - 1].ljust(width - 1))
             if shown in ("fail", "error"):
@@ -111,16 +114,23 @@ def pytest_args(
     report_dir = Path(config.report_dir)
     args = [
         str(suite),
-        "-c", str(RUNNER_INI),
-        "--rootdir", str(suite.parent.parent if suite == SUITE_DIR else suite.parent),
+        "-c",
+        str(RUNNER_INI),
+        "--rootdir",
+        str(suite.parent.parent if suite == SUITE_DIR else suite.parent),
         # The entry-point plugin is loaded by module name instead, whether or not the
         # package is installed (registering the module twice is an error).
-        "-p", "no:occi",
-        "-p", "conformance.plugin",
-        "-p", "no:cacheprovider",
-        "-p", "no:terminal",
+        "-p",
+        "no:occi",
+        "-p",
+        "conformance.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
         "--capture=sys",
-        "--alluredir", str(report_dir / "allure-results"),
+        "--alluredir",
+        str(report_dir / "allure-results"),
         "--clean-alluredir",
     ]
     if suite_dir is not None:

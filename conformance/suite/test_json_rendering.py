@@ -126,7 +126,8 @@ def test_actions_are_well_formed(occi: OCCISession) -> None:
         assert isinstance(action.get("term"), str) and isinstance(action.get("scheme"), str), (
             f"action {action!r:.120}: term and scheme are required strings (J12 §3.2.3)"
         )
-        extra = set(action) - {"term", "scheme", "title", "attributes"}
+        # C12/T12 §5.2: an action has neither a location nor actions of its own.
+        extra = {"location", "actions"} & set(action)
         assert not extra, f"action {action.get('term')} carries {sorted(extra)}"
 
 

@@ -9,7 +9,8 @@ ENTITY_KIND = Kind(
     term="entity",
     title="Entity",
     attributes=(
-        Attribute(name="occi.core.id", mutable=False, required=True, description="Unique id"),
+        # Assigned by the provider, so not required of clients (AMB-CORE-01).
+        Attribute(name="occi.core.id", mutable=False, description="Unique id"),
         Attribute(name="occi.core.title", description="Display name of the entity"),
     ),
     # core#entity cannot be instantiated, so it has no location (H12 §3.1).

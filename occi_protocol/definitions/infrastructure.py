@@ -1,5 +1,9 @@
 """OCCI 1.2 Infrastructure categories (I12 §3, tables 1–15).
 
+``required`` means what C12 means by it: the client must supply the value at creation.
+Multiplicity-1 attributes the provider manages (states, interface names, assigned addresses)
+are therefore not required, as J12's own example marks occi.compute.state (AMB-CORE-01).
+
 Locations are this project's defaults; a provider picks its own (H12 §3.1), so clients and
 the conformance suite always read them from the query interface.
 """
@@ -45,7 +49,6 @@ def _state(name: str, values: tuple[str, ...], default: str) -> tuple[Attribute,
             type="enum",
             enum=values,
             mutable=False,
-            required=True,
             default=default,
             description="Current state",
         ),
@@ -159,14 +162,12 @@ NETWORKINTERFACE_KIND = Kind(
         Attribute(
             name="occi.networkinterface.interface",
             mutable=False,
-            required=True,
             description="Interface name, e.g. eth0",
         ),
         Attribute(
             name="occi.networkinterface.mac",
             pattern=MAC_PATTERN,
-            required=True,
-            description="MAC address",
+            description="MAC address (assigned by the provider when not given)",
         ),
         *_state("occi.networkinterface.state", ("active", "inactive", "error"), "inactive"),
     ),
@@ -217,8 +218,7 @@ IPNETWORKINTERFACE_MIXIN = Mixin(
         Attribute(
             name="occi.networkinterface.address",
             pattern=IP_PATTERN,
-            required=True,
-            description="IP address",
+            description="IP address (assigned by the provider when not given)",
         ),
         Attribute(name="occi.networkinterface.gateway", pattern=IP_PATTERN, description="Gateway"),
         Attribute(

@@ -39,8 +39,7 @@ def broken(app: Any) -> Callable[..., Awaitable[None]]:
 def main() -> None:
     port = int(sys.argv[1])
     app = create_app(create_backend(Settings()), Authenticator())
-    uvicorn.run(broken(app), host="127.0.0.1", port=port, log_level="warning",
-                server_header=False)
+    uvicorn.run(broken(app), host="127.0.0.1", port=port, log_level="warning", server_header=False)
 
 
 if __name__ == "__main__":

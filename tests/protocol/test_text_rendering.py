@@ -144,7 +144,7 @@ def test_whole_infrastructure_model_round_trips(rendering: TextRendering) -> Non
     assert [c.id for c in parsed] == [c.id for c in INFRASTRUCTURE_MODEL]
     compute = next(c for c in parsed if c.id == COMPUTE)
     state = compute.attribute("occi.compute.state")
-    assert state is not None and not state.mutable and state.required
+    assert state is not None and not state.mutable and not state.required
 
 
 def test_case1_any_parameter_order(rendering: TextRendering) -> None:
