@@ -62,6 +62,9 @@ class Progress:
         if state is not None:
             self.collector = state.collector
             state.collector.listeners.append(self.on_record)
+            hyp = state.collector.hypothesis
+            if self.verbosity >= 0 and hyp.get("seed") is not None:
+                self.write(f"hypothesis profile {hyp['profile']}, seed {hyp['seed']}\n")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -300,6 +300,17 @@ def user_info(store: Store, s: Session, oid: int, decrypt: bool = False) -> str:
     return documents.to_string(documents.user(store, user, tokens=uid == s.uid or s.is_admin))
 
 
+def user_update(store: Store, s: Session, oid: int, template: str, how: int = 0) -> int:
+    """A user's TEMPLATE; a user manages itself (oned's owner of a USER is the user)."""
+    user = store.users.get(oid)
+    if user is None:
+        raise no_exists("USER", oid)
+    if oid != s.uid and not s.is_admin:
+        raise not_authorized(s.uid, "MANAGE", "USER", oid)
+    user.template = update_template(user.template, template, how)
+    return oid
+
+
 def userpool_info(store: Store, s: Session) -> str:
     users = [u for u in store.users.values() if s.is_admin or u.id == s.uid]
     users.sort(key=lambda u: u.id, reverse=True)

@@ -6,7 +6,7 @@ from . import documents, lifecycle
 from .access import filter_pool, get_obj, paginate
 from .errors import Code, OneError, action_error, allocate_error, api_error, internal_error
 from .resources import build_disk, build_nic, release_all
-from .state import VM, Perms, Session, Store, VirtualMachine
+from .state import VM, Perms, Session, Store, VirtualMachine, VmTemplate
 from .template import Template, TemplateError
 
 
@@ -308,6 +308,29 @@ def template_info(
 ) -> str:
     tpl = get_obj(store, store.templates, "TEMPLATE", oid, s, "USE")
     return documents.to_string(documents.vmtemplate(store, tpl))
+
+
+def template_allocate(store: Store, s: Session, template: str) -> int:
+    """A new VM template owned by the caller (umask 177: 600), NAME unique per owner."""
+    tmpl = parse(template)
+    name = tmpl.get_str("NAME").strip()
+    if not name:
+        raise allocate_error("TEMPLATE", "NAME cannot be empty.")
+    taken = next((t for t in store.templates.values() if t.name == name and t.uid == s.uid), None)
+    if taken is not None:
+        raise allocate_error("TEMPLATE", f"NAME is already taken by TEMPLATE {taken.id}.")
+    tmpl.remove("NAME")  # oned keeps the name in the object, not in its TEMPLATE
+    template_id = store.new_id("template", store.templates)
+    store.templates[template_id] = VmTemplate(
+        id=template_id,
+        uid=s.uid,
+        gid=s.gid,
+        name=name,
+        perms=Perms.from_octal("600"),
+        regtime=store.clock.epoch(),
+        template=tmpl,
+    )
+    return template_id
 
 
 def template_instantiate(

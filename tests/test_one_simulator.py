@@ -397,6 +397,63 @@ def test_user_info_and_pool(one_sim):
     assert one_sim.pyone(ONEADMIN).system.config() is not None
 
 
+def test_user_update_merges_or_replaces_own_template(one_sim):
+    alice = one_sim.pyone(ALICE)
+    assert alice.user.update(2, 'SSH_PUBLIC_KEY="ssh-ed25519 AAAA alice" NOTE="a"', 1) == 2
+    alice.user.update(2, '<TEMPLATE><NOTE>{"json": "with \\"quotes\\""}</NOTE></TEMPLATE>', 1)
+    template = alice.user.info(-1).TEMPLATE
+    assert template["SSH_PUBLIC_KEY"] == "ssh-ed25519 AAAA alice"
+    assert template["NOTE"] == '{"json": "with \\"quotes\\""}'
+    alice.user.update(2, 'ONLY="1"', 0)
+    assert dict(alice.user.info(-1).TEMPLATE) == {"ONLY": "1"}
+    # Another user's template is the admin's business only.
+    with pytest.raises(pyone.OneAuthorizationException):
+        one_sim.pyone(BOB).user.update(2, 'X="bob"', 1)
+    one_sim.pyone(ONEADMIN).user.update(3, 'SET_BY="admin"', 1)
+    assert one_sim.pyone(BOB).user.info(-1).TEMPLATE["SET_BY"] == "admin"
+    raw = one_sim.raw().one
+    assert raw.user.update(ALICE, 99, 'A="1"', 1)[:3] == [
+        False,
+        "[one.user.update] Error getting user [99].",
+        NO_EXISTS,
+    ]
+    assert raw.user.update(ALICE, 2, 'A="1"', 5)[2] == XML_RPC_API
+    assert raw.user.update(ALICE, 2, "A=[", 1)[2] == INTERNAL
+
+
+def test_template_allocate_makes_an_instantiable_template(one_sim):
+    alice = one_sim.pyone(ALICE)
+    template_id = alice.template.allocate(
+        'NAME="saved" CPU="1" MEMORY="256" DISK=[IMAGE_ID="0"] NIC=[NETWORK_ID="1"]'
+    )
+    tpl = alice.template.info(template_id)
+    assert (tpl.NAME, tpl.UID, tpl.GID, tpl.UNAME) == ("saved", 2, 1, "alice")
+    perms = tpl.PERMISSIONS
+    assert (perms.OWNER_U, perms.OWNER_M, perms.GROUP_U, perms.OTHER_U) == (1, 1, 0, 0)
+    assert "NAME" not in tpl.TEMPLATE and tpl.TEMPLATE["MEMORY"] == "256"
+    assert template_id in [t.ID for t in alice.templatepool.info(-3, -1, -1).VMTEMPLATE]
+    # 600: bob sees neither the template nor can he use it.
+    assert template_id not in [
+        t.ID for t in one_sim.pyone(BOB).templatepool.info(-2, -1, -1).VMTEMPLATE
+    ]
+    with pytest.raises(pyone.OneAuthorizationException):
+        one_sim.pyone(BOB).template.instantiate(template_id, "stolen")
+    vm = alice.vm.info(alice.template.instantiate(template_id, "from-saved"))
+    assert vm.TEMPLATE["TEMPLATE_ID"] == str(template_id)
+    assert vm.TEMPLATE["DISK"]["IMAGE_ID"] == "0" and vm.TEMPLATE["NIC"]["NETWORK_ID"] == "1"
+    raw = one_sim.raw().one
+    answer = raw.template.allocate(ALICE, 'NAME="saved" CPU="1" MEMORY="64"')
+    assert answer[:3] == [
+        False,
+        "[one.template.allocate] Error allocating a new virtual machine template."
+        f" NAME is already taken by TEMPLATE {template_id}.",
+        ALLOCATE,
+    ]
+    assert raw.template.allocate(BOB, 'NAME="saved" CPU="1" MEMORY="64"')[0] is True
+    assert raw.template.allocate(ALICE, 'CPU="1" MEMORY="64"')[2] == ALLOCATE
+    assert raw.template.allocate(ALICE, 'NAME="x" CPU=[')[2] == INTERNAL
+
+
 # --- login tokens --------------------------------------------------------------------
 
 

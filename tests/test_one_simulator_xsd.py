@@ -84,7 +84,18 @@ def populated(one_sim):
     ok(raw.vm.action(ALICE, "terminate-hard", done))
     steps(one_sim, 2)
     ok(raw.user.login(ALICE, "alice", "", 600, -1))
-    return {"running": running, "poweroff": poweroff, "done": done, "image": image, "vnet": vnet}
+    ok(raw.user.update(ALICE, 2, '<TEMPLATE><TAGS>{"a": "<b>"}</TAGS></TEMPLATE>', 1))
+    template = ok(
+        raw.template.allocate(ALICE, 'NAME="xsd" CPU="1" MEMORY="64" DISK=[IMAGE_ID="0"]')
+    )
+    return {
+        "running": running,
+        "poweroff": poweroff,
+        "done": done,
+        "image": image,
+        "vnet": vnet,
+        "template": template,
+    }
 
 
 @pytest.mark.parametrize("session", [ALICE, ONEADMIN])
@@ -95,6 +106,7 @@ def test_every_document_validates(one_sim, populated, session):
         (raw.vmpool.infoextended(session, -2, -1, -1, -2), "vm_pool_extended.xsd"),
         (raw.templatepool.info(session, -2, -1, -1), "vmtemplate_pool.xsd"),
         (raw.template.info(session, 0), "vmtemplate.xsd"),
+        (raw.template.info(session, populated["template"]), "vmtemplate.xsd"),
         (raw.imagepool.info(session, -2, -1, -1), "image_pool.xsd"),
         (raw.image.info(session, populated["image"]), "image.xsd"),
         (raw.image.info(session, 0), "image.xsd"),

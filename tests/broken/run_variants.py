@@ -38,6 +38,13 @@ PORTS = range(18141, 18200)
 SERVER_START_S = 20.0
 SUITE_TIMEOUT_S = 600.0
 BAD = ("fail", "error")
+#: The reference server changes state at once: waiting minutes for a broken one is pointless.
+SUITE_ENV = {
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OCCI_STATE_TIMEOUT": "5",
+    "OCCI_POLL_INTERVAL": "0.2",
+    "OCCI_TIMEOUT": "20",
+}
 
 
 @dataclass
@@ -129,6 +136,10 @@ def run_one(name: str, ports: PortPool, workdir: Path) -> Run:
             "-p",
             "no:cacheprovider",
             "--tb=line",
+            "-p",
+            "suite_profile",
+            "--hypothesis-profile",
+            "occi-broken",
             "--occi-endpoint",
             f"http://127.0.0.1:{port}",
             "--occi-destructive",
@@ -136,7 +147,11 @@ def run_one(name: str, ports: PortPool, workdir: Path) -> Run:
             str(report_dir),
             *suite_args(variant),
         ]
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {
+            **os.environ,
+            **SUITE_ENV,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+        }
         env.pop("OCCI_ENDPOINT", None)
         try:
             done = subprocess.run(
