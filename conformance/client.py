@@ -268,7 +268,8 @@ class OCCIClient:
         exchange = Exchange(method, url, pairs, data)
         wire = urllib3.HTTPHeaderDict()
         for name, value in pairs:
-            wire.add(name, value)
+            # http.client writes header values as latin-1; OCCI peers read UTF-8 there.
+            wire.add(name, value.encode("utf-8").decode("latin-1"))
         started = time.perf_counter()
         try:
             response = self._pool.request(

@@ -373,6 +373,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         state.current = item.nodeid
         if state.session is not None:
             state.session.current_test = item.name
+            state.session.warnings = []
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)
@@ -410,6 +411,9 @@ def _record(
         reason = _skip_reason(report)
         outcome = "n/a"
         message = reason.removeprefix(NOT_APPLICABLE)
+    elif report.passed and state.session is not None and state.session.warnings:
+        outcome = "warn"  # the checks held, but the policy flags a deviation
+        message = "; ".join(state.session.warnings)
     elif report.passed:
         outcome = "pass"
     else:

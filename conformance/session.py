@@ -69,6 +69,8 @@ class OCCISession:
         self.created: list[str] = []
         self.interpretations: list[Interpretation] = []
         self.current_test = ""
+        #: Warnings of the running test (see :meth:`warn`); the plugin resets them.
+        self.warnings: list[str] = []
 
     # -- discovery ---------------------------------------------------------------------
 
@@ -79,7 +81,11 @@ class OCCISession:
             raise HarnessError(
                 f"the query interface /-/ answered {exchange.status}; cannot discover the model"
             )
-        model = Model(self.parse(exchange, "categories"))
+        categories = self.parse(exchange, "categories")
+        # A repeated category is the endpoint's fault (CORE-CAT-05 reports it); the first
+        # definition is used so that the rest of the run still works.
+        unique = {c.id: c for c in reversed(categories)}  # type: ignore[attr-defined]
+        model = Model(c for c in categories if unique.get(c.id) is c)  # type: ignore[attr-defined]
         versions = _VERSION.findall(exchange.header("server") or "")
         renderings = [TEXT_PLAIN]
         for media_type in (TEXT_OCCI, OCCI_JSON):
@@ -333,6 +339,15 @@ class OCCISession:
     def note(self, ambiguity: str, observed: str) -> None:
         """Record how the endpoint read an ambiguous point (shown in the report)."""
         self.interpretations.append(Interpretation(ambiguity, observed, self.current_test))
+
+    def warn(self, ambiguity: str, message: str) -> None:
+        """A deviation the catalogue's policy reports as a warning, even inside a MUST entry.
+
+        The test goes on; if nothing else fails, its outcome is ``warn`` with this message
+        (and the reading is recorded as an interpretation).
+        """
+        self.note(ambiguity, "WARNING: " + message)
+        self.warnings.append(f"{ambiguity}: {message}")
 
 
 def uri_list_body(locations: Sequence[str]) -> bytes:

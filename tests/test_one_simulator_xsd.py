@@ -84,7 +84,7 @@ def populated(one_sim):
     ok(raw.vm.action(ALICE, "terminate-hard", done))
     steps(one_sim, 2)
     ok(raw.user.login(ALICE, "alice", "", 600, -1))
-    ok(raw.user.update(ALICE, 2, '<TEMPLATE><TAGS>{"a": "<b>"}</TAGS></TEMPLATE>', 1))
+    ok(raw.user.update(ALICE, 2, '<TEMPLATE><TAGS>{"a": "&lt;b&gt;"}</TAGS></TEMPLATE>', 1))
     template = ok(
         raw.template.allocate(ALICE, 'NAME="xsd" CPU="1" MEMORY="64" DISK=[IMAGE_ID="0"]')
     )

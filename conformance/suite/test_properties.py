@@ -39,12 +39,6 @@ BOUNDED = settings(
 )
 
 
-def wire(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Header values as UTF-8 on the wire (http.client would encode them as latin-1 and
-    refuse anything beyond it)."""
-    return [(k, v.encode("utf-8").decode("latin-1")) for k, v in pairs]
-
-
 def send_entity(
     occi: OCCISession, method: str, location: str, media_type: str, entity: Resource
 ) -> Exchange:
@@ -52,7 +46,7 @@ def send_entity(
     return occi.client.request(
         method,
         location,
-        headers=wire(rendered.headers),
+        headers=rendered.headers,
         body=rendered.body,
         content_type=media_type,
         accept=media_type,
@@ -178,7 +172,7 @@ def _send_lines(
         return occi.client.request(
             "POST",
             location,
-            headers=wire(pairs),
+            headers=pairs,
             body=b"OK",
             content_type=TEXT_OCCI,
             accept=TEXT_PLAIN,
@@ -304,7 +298,7 @@ def filtered(occi: OCCISession, kind_id: str, name: str, value: object) -> tuple
     exchange = occi.client.request(
         "GET",
         occi.require_kind(kind_id),
-        headers=wire([header]),
+        headers=[header],
         accept=TEXT_PLAIN,
         content_type=TEXT_OCCI,
     )

@@ -17,7 +17,7 @@ import urllib3
 from occi_protocol.definitions import CRTP_SCHEME
 from occi_protocol.definitions import infrastructure as infra
 from occi_protocol.model import ActionInvocation, Link, Mixin, Resource
-from occi_protocol.rendering import OCCI_JSON, TEXT_OCCI, rendering_for
+from occi_protocol.rendering import OCCI_JSON, rendering_for
 
 try:
     from tests.conftest import ServerProcess, start_reference_server
@@ -286,16 +286,50 @@ def test_storage_network_and_links(alice: Client, sim) -> None:
     assert alice.send("GET", network).status == 404
 
 
-def test_inline_link_on_create(alice: Client, sim) -> None:
+def test_inline_links_go_into_the_instantiate_template(alice: Client, control, sim) -> None:
+    """Inline links become the VM's NIC/DISK at instantiate time: no hot-plug, so the
+    create succeeds while the VM is still PENDING (an attach would have to wait)."""
+    control.simulator.set_speed(0.001)  # nothing moves by itself
     entity = Resource(
         kind=infra.COMPUTE,
         mixins=(f"{OS_TPL}0", SMALL),
-        links=(Link(kind=infra.NETWORKINTERFACE, attributes={"occi.core.target": "/network/1"}),),
+        links=(
+            Link(kind=infra.NETWORKINTERFACE, attributes={"occi.core.target": "/network/1"}),
+            Link(
+                kind=infra.STORAGELINK,
+                attributes={"occi.core.target": "/storage/2", "occi.storagelink.deviceid": "vdc"},
+            ),
+        ),
     )
     location = alice.create(entity)
     vm = sim.pyone("alice:alice-secret").vm.info(vm_id(location))
-    nics = vm.TEMPLATE["NIC"] if isinstance(vm.TEMPLATE["NIC"], list) else [vm.TEMPLATE["NIC"]]
-    assert "1" in {n["NETWORK_ID"] for n in nics}
+    assert (vm.STATE, vm.LCM_STATE) == (pyone.VM_STATE.PENDING, 0), "created, not hot-plugged"
+    nic = vm.TEMPLATE["NIC"]
+    assert isinstance(nic, dict) and nic["NETWORK_ID"] == "1", (
+        "the inline NIC replaces the os_tpl's"
+    )
+    disks = {d["IMAGE_ID"]: d["TARGET"] for d in vm.TEMPLATE["DISK"]}
+    assert disks == {"0": "vda", "2": "vdc"}, "the os_tpl's disk stays, the inline one is added"
+    links = {ln.kind: ln.attributes for ln in alice.get(location).links}
+    assert links[infra.NETWORKINTERFACE]["occi.core.target"].endswith("/network/1")
+    assert links[infra.NETWORKINTERFACE]["occi.core.source"].endswith(location)
+    assert links[infra.STORAGELINK]["occi.core.target"].endswith("/storage/2")
+    assert links[infra.STORAGELINK]["occi.storagelink.deviceid"] == "/dev/vdc"
+    control.simulator.advance(3 * STEP)
+    assert alice.state(location) == ("active", None)
+
+
+def test_inline_link_to_an_unknown_target_creates_nothing(alice: Client, sim) -> None:
+    before = live_vms(sim)
+    entity = Resource(
+        kind=infra.COMPUTE,
+        mixins=(f"{OS_TPL}0", SMALL),
+        links=(Link(kind=infra.STORAGELINK, attributes={"occi.core.target": "/storage/999"}),),
+    )
+    response = alice.send("POST", "/compute/", JSON.render_entity(entity))
+    assert response.status == 400, response.data
+    assert b"/storage/999" in response.data
+    assert live_vms(sim) == before
 
 
 def test_context_and_sizes_reach_the_vm(alice: Client, sim) -> None:
@@ -458,33 +492,42 @@ def test_vm_pool_uses_infoextended(alice: Client, control) -> None:
     assert alice.send("GET", "/compute/").status == 502
 
 
-def test_user_mixins_tag_entities(alice: Client, control, sim) -> None:
-    try:
-        sim.raw().one.user.update("alice:alice-secret", 2, "X=1", 1)
-    except xmlrpc.client.Fault:
-        pytest.skip("the oned simulator does not implement one.user.update yet")
+def test_user_mixins_tag_entities(server, alice: Client, control, sim) -> None:
     mixin = Mixin(scheme="http://example.org/tags#", term="important", location="/tags/important/")
     assert alice.send("POST", "/-/", JSON.render_categories([mixin])).status == 200
+    one = sim.pyone("alice:alice-secret")
+    stored = one.user.info(-1).TEMPLATE["OCCI_USER_MIXINS"]
+    assert "http://example.org/tags#" in stored, "the definition lives in oned, not the server"
     location = alice.create(compute())
-    response = alice.send(
-        "POST", "/tags/important/", rendering_for(TEXT_OCCI).render_locations([location])
-    )
+    response = alice.send("POST", "/tags/important/", JSON.render_locations([location]))
     assert response.status == 200, response.data
     assert mixin.id in alice.get(location).mixins
+    assert mixin.id in one.vm.info(vm_id(location)).USER_TEMPLATE["OCCI_MIXINS"].split()
     assert location in str(alice.send("GET", "/tags/important/").data)
+    bob = Client(server.url, BOB)
+    assert mixin.id not in str(bob.send("GET", "/-/").data), "alice's tag is hers alone"
+    assert location not in str(bob.send("GET", "/tags/important/").data)
+    assert alice.send("DELETE", "/-/", JSON.render_categories([mixin])).status == 200
+    assert mixin.id not in alice.get(location).mixins, "deleting the tag untags its entities"
+    assert "important" not in one.user.info(-1).TEMPLATE["OCCI_USER_MIXINS"]
 
 
 def test_save_returns_an_os_tpl(alice: Client, sim) -> None:
-    try:
-        sim.raw().one.template.allocate("alice:alice-secret", "NAME=probe\nCPU=1\nMEMORY=1")
-    except xmlrpc.client.Fault:
-        pytest.skip("the oned simulator does not implement one.template.allocate yet")
     location = alice.create(compute())
     wait_for(lambda: alice.state(location)[0] == "active")
     response = alice.action(location, infra.SAVE, name="snap")
     assert response.status == 200, response.data
     saved = JSON.parse_categories(list(response.headers.items()), response.data)
     assert saved and saved[0].id.startswith(OS_TPL)
+    template_id = int(saved[0].term.removeprefix("tpl_"))
+    one = sim.pyone("alice:alice-secret")
+    template = one.template.info(template_id)
+    assert template.NAME == "snap" and template.UID == 2
+    image = one.image.info(int(template.TEMPLATE["DISK"]["IMAGE_ID"]))
+    assert image.NAME == "snap", "the template boots the saved disk"
+    wait_for(lambda: one.image.info(image.ID).STATE == pyone.IMAGE_STATES.READY)
+    again = alice.create(Resource(kind=infra.COMPUTE, mixins=(saved[0].id, SMALL), attributes={}))
+    assert saved[0].id in alice.get(again).mixins, "the saved os_tpl makes new computes"
 
 
 # -- oned away or slow: separate processes, so the shared simulator keeps running -------

@@ -62,3 +62,10 @@ def broken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
         raise
     yield server
     server.stop()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The fixture suite is a suite, not tests of this project: only the CLI runs it.
+    if FIXTURE_SUITE in (collection_path, *collection_path.parents):
+        return config.getoption("occi_suite_dir", None) is None or None
+    return None

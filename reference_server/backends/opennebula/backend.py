@@ -101,6 +101,8 @@ class OpenNebulaBackend:
     )
     #: action links come from oned's states, not from the generic OCCI tables
     owns_action_links = True
+    #: a compute's inline links become the NIC/DISK of its instantiate template
+    creates_inline_links = True
 
     def __init__(self, url: str, timeout: float = 10.0, account: str | None = None) -> None:
         self.connection = Connection(url, timeout)
@@ -616,7 +618,7 @@ class OpenNebulaBackend:
         if stored:
             extra.append((MIXINS_KEY, " ".join(stored)))
         extra.append((IDENTITY_KEY, ctx.occi_name))
-        nics, disks = self._inline_links(entity)
+        nics, disks = await self._inline_links(ctx, model, entity)
         if nics:
             extra += [("NIC", nic) for nic in nics]  # replaces the template's NICs
         if disks:
@@ -631,13 +633,29 @@ class OpenNebulaBackend:
             await self._terminate_quietly(ctx, int(vm_id))
             raise
 
-    def _inline_links(self, entity: Entity) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    async def _inline_links(
+        self, ctx: _Ctx, model: Model, entity: Entity
+    ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """NIC and DISK vectors for the links sent inside a new compute (their source,
+        the HTTP layer's placeholder, is the compute itself). A target the caller cannot
+        see is a bad reference (400), as for a link created on its own."""
         nics, disks = [], []
         for link in getattr(entity, "links", ()):
             if link.kind == infra.NETWORKINTERFACE:
-                nics.append(_nic_vector(link.attributes))
+                vector = _nic_vector(link.attributes)
+                target = f"/network/{vector['NETWORK_ID']}"
             elif link.kind == infra.STORAGELINK:
-                disks.append(_disk_vector(link.attributes))
+                vector = _disk_vector(link.attributes)
+                target = f"/storage/{vector['IMAGE_ID']}"
+            else:
+                raise Invalid(
+                    f"a compute's links must be networkinterfaces or storagelinks, not {link.kind}"
+                )
+            try:
+                await self._get(ctx, model, target)
+            except NotFound:
+                raise Invalid(f"link target {target} is not yours nor shared with you") from None
+            (nics if link.kind == infra.NETWORKINTERFACE else disks).append(vector)
         return nics, disks
 
     async def _terminate_quietly(self, ctx: _Ctx, vm_id: int) -> None:
