@@ -7,12 +7,14 @@ and the leftovers. Rendered with Jinja2 autoescaping; every string goes through 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+import markupsafe
 
 from conformance.reports.allure_labels import document_and_section
 from conformance.reports.results_json import iso, occi_version, server_header, sweep_command
@@ -33,7 +35,10 @@ def worst(outcomes: Iterable[str]) -> str:
 
 def environment(mask: Callable[[str], str]) -> jinja2.Environment:
     def finalize(value: object) -> object:
-        return mask(value) if isinstance(value, str) else value
+        # Markup is template output (macros) whose parts were masked when they were output.
+        if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+            return mask(value)
+        return value
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("conformance.reports", "templates"),
@@ -77,7 +82,18 @@ def section_matrix(
                 "tests": [{"test": r.test, "outcome": r.shown_outcome} for r in tests],
             }
         )
-    return list(sections.values())
+    return sorted(sections.values(), key=lambda entry: _section_key(str(entry["section"])))
+
+
+_DOCUMENT_ORDER = ("C12", "H12", "T12", "J12", "I12", "C11", "H11", "I11", "CRTP", "EGI")
+
+
+def _section_key(section: str) -> tuple[int, list[int], str]:
+    """Core, HTTP, text, JSON, infrastructure (1.2, then 1.1), then profiles; § numerically."""
+    document, _, number = section.partition(" ")
+    rank = _DOCUMENT_ORDER.index(document) if document in _DOCUMENT_ORDER else len(_DOCUMENT_ORDER)
+    digits = [int(part) for part in re.findall(r"[0-9]+", number)]
+    return rank, digits, section
 
 
 def interpretations(collector: ResultCollector) -> list[dict[str, object]]:
