@@ -27,6 +27,8 @@ from pathlib import Path
 
 import urllib3
 
+from conformance.catalogue import PROFILES
+
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_BASE = "occi-base:bookworm"
 OFFICIAL_BASE = "python:3.11-slim"
@@ -142,17 +144,10 @@ def _run_suite(endpoint: str, report_dir: Path, extra: list[str]) -> int:
         str(report_dir),
         *extra,
     ]
-    for profile in (
-        "core",
-        "http",
-        "text-plain",
-        "text-occi",
-        "uri-list",
-        "json",
-        "infrastructure",
-        "crtp",
-    ):
-        command += ["--profile", profile]
+    # Every profile but the site-specific ones (EGI's probe checks, the 1.1 legacy profile).
+    for profile in PROFILES:
+        if profile not in ("egi-fedcloud", "occi-1.1"):
+            command += ["--profile", profile]
     _say(f"certifying {endpoint} -> {report_dir}")
     return subprocess.run(command, check=False).returncode
 

@@ -8,6 +8,7 @@ titled with the run id and deleted at the end, in reverse order of creation.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -76,7 +77,7 @@ class OCCISession:
 
     @cached_property
     def discovery(self) -> Discovery:
-        exchange = self.client.get("/-/", accept=TEXT_PLAIN)
+        exchange = self.client.get("-/", accept=TEXT_PLAIN)  # below the endpoint path
         if exchange.status != 200:
             raise HarnessError(
                 f"the query interface /-/ answered {exchange.status}; cannot discover the model"
@@ -89,7 +90,7 @@ class OCCISession:
         versions = _VERSION.findall(exchange.header("server") or "")
         renderings = [TEXT_PLAIN]
         for media_type in (TEXT_OCCI, OCCI_JSON):
-            probe = self.client.get("/-/", accept=media_type)
+            probe = self.client.get("-/", accept=media_type)
             if probe.status == 200 and probe.media_type == media_type:
                 renderings.append(media_type)
         return Discovery(exchange, model, versions, renderings)
@@ -150,9 +151,17 @@ class OCCISession:
                 return rendering.parse_entities(
                     exchange.headers, exchange.body, self._model_or_none()
                 )
-            return getattr(rendering, f"parse_{what}")(exchange.headers, exchange.body)
+            found = getattr(rendering, f"parse_{what}")(exchange.headers, exchange.body)
         except RemoteProtocolError as exc:
             raise ParsedResponseError(f"the {media_type} answer does not parse: {exc}") from None
+        plain = exchange.header_lines("location")
+        listing = exchange.status == 200  # not a 201, whose Location names the new entity
+        if what == "locations" and media_type == TEXT_OCCI and listing and not found and plain:
+            # rOCCI-core 5 lists locations in text/occi as HTTP Location headers (digest
+            # §2.5 item 3, AMB-TXT-02): read them, with a warning.
+            self.warn("AMB-TXT-02", "a text/occi location list came as Location headers")
+            return [v.strip() for line in plain for v in line.split(",") if v.strip()]
+        return found
 
     def _model_or_none(self) -> Model | None:
         return self.__dict__["discovery"].model if "discovery" in self.__dict__ else None
@@ -244,20 +253,60 @@ class OCCISession:
         return created, exchange
 
     def location_of(self, exchange: Exchange) -> str:
-        """The new entity's URL from a create answer: Location header, else the rendering."""
+        """The new entity's URL from a create answer (AMB-HTTP-03): the Location header, else
+        the 200 answer's rendering: a location list (ooi, rOCCI), or the entity itself, whose
+        URL is its action links' base or, when the rendering carries none (JSON has no
+        location member, AMB-JSON-06), the member of the posted collection with its id."""
         header = exchange.header("location")
         if header:
             return self.client.url(header.split(",")[0].strip())
-        if exchange.status == 200 and exchange.body:
-            entity = self.parse(exchange, "entity")
-            if isinstance(entity, Entity) and entity.location:
-                return self.client.url(entity.location)
-            found = self.parse(exchange, "locations")
+        if exchange.status == 200 and exchange.method == "PUT":
+            return exchange.url.split("?", 1)[0]  # PUT creates at the request URL
+        if exchange.status == 200:
+            found: object = None
+            with contextlib.suppress(ParsedResponseError):
+                found = self.parse(exchange, "locations")
             if found:
                 return self.client.url(found[0])  # type: ignore[index]
+            entity = None
+            with contextlib.suppress(ParsedResponseError):
+                entity = self.parse(exchange, "entity")
+            if entity is None:  # a JSON collection answer: {"resources": [the new entity]}
+                with contextlib.suppress(ParsedResponseError, IndexError):
+                    entity = self.parse(exchange, "entities")[0]  # type: ignore[index]
+            if isinstance(entity, Entity) and entity.location:
+                return self.client.url(entity.location)
+            if isinstance(entity, Entity) and entity.id:
+                url = self._member_with_id(exchange.url.split("?", 1)[0], entity.id)
+                if url:
+                    self.note(
+                        "AMB-HTTP-03",
+                        "the 200 create answer renders the entity without its location; "
+                        "found it by occi.core.id in the collection",
+                    )
+                    return url
         raise AssertionError(
             f"the create answer ({exchange.status}) names no location of the new entity"
         )
+
+    def _member_with_id(self, collection: str, identifier: str, limit: int = 500) -> str | None:
+        """The member of ``collection`` whose occi.core.id is ``identifier`` (members whose
+        URL ends with the id are tried first: likely, but never assumed)."""
+        try:
+            members = self.list(collection)
+        except AssertionError:
+            return None
+        tail = identifier.rpartition(":")[2].rpartition("/")[2]
+        members.sort(key=lambda url: not url.rstrip("/").endswith(tail))
+        for url in members[:limit]:
+            exchange = self.client.get(url, accept=TEXT_PLAIN)
+            if exchange.status != 200:
+                continue
+            with contextlib.suppress(ParsedResponseError):
+                entity = self.parse(exchange, "entity")
+                if isinstance(entity, Entity) and entity.id == identifier:
+                    return url
+        return None
 
     def compute_mixins(self) -> list[str]:
         """The os_tpl and resource_tpl to create computes with: configured, else the first

@@ -6,7 +6,7 @@ from . import documents, lifecycle
 from .access import filter_pool, get_obj, paginate
 from .errors import Code, OneError, action_error, allocate_error, api_error, internal_error
 from .resources import build_disk, build_nic, release_all
-from .state import VM, Perms, Session, Store, VirtualMachine, VmTemplate
+from .state import LCM, VM, Perms, Session, Store, VirtualMachine, VmTemplate
 from .template import Template, TemplateError
 
 
@@ -170,9 +170,12 @@ RESIZE_STATES = ("POWEROFF", "UNDEPLOYED", "PENDING", "HOLD", "CLONING", "CLONIN
 
 
 def vm_resize(store: Store, s: Session, oid: int, template: str, enforce: bool = False) -> int:
+    """Cold resize in the states oned allows; a RUNNING VM is resized hot (oned >= 6.0:
+    HOTPLUG_RESIZE for a step), within VCPU_MAX / MEMORY_MAX when the VM sets them."""
     vm = get_obj(store, store.vms, "VM", oid, s, "MANAGE")
     tmpl = parse(template)
-    if vm.state not in (VM[name] for name in RESIZE_STATES):
+    running = vm.state == VM["ACTIVE"] and vm.lcm_state == LCM["RUNNING"]
+    if not running and vm.state not in (VM[name] for name in RESIZE_STATES):
         raise action_error(f"Resize action is not available for state {vm.state_str()}", oid)
     updates = {}
     for name, kind in (("CPU", float), ("VCPU", int), ("MEMORY", int)):
@@ -187,8 +190,15 @@ def vm_resize(store: Store, s: Session, oid: int, template: str, enforce: bool =
             raise action_error(f"{name} attribute must be a positive number", oid)
         if number > 0:
             updates[name] = value
+    if running:
+        for name, limit in (("VCPU", "VCPU_MAX"), ("MEMORY", "MEMORY_MAX")):
+            most = vm.template.get_str(limit)
+            if name in updates and most.isdigit() and int(updates[name]) > int(most):
+                raise action_error(f"Number of {name} is higher than {limit} ({most})", oid)
     for name, value in updates.items():
         vm.template.set(name, value)
+    if running and updates:
+        lifecycle.schedule(store, vm, ("ACTIVE", "HOTPLUG_RESIZE"), [("ACTIVE", "RUNNING", "")])
     return oid
 
 

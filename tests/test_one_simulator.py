@@ -177,9 +177,11 @@ def test_suspend_stop_and_resume_from_stopped(one_sim):
 
 def test_undeploy_resize_resume(one_sim):
     one = one_sim.pyone(ALICE)
+    booting = one.vm.allocate(VM_TPL)
+    steps(one_sim)
+    with pytest.raises(pyone.OneActionException, match="not available for state PROLOG"):
+        one.vm.resize(booting, 'CPU="2" MEMORY="2048"', False)
     vm_id = running_vm(one_sim)
-    with pytest.raises(pyone.OneActionException, match="not available for state RUNNING"):
-        one.vm.resize(vm_id, 'CPU="2" MEMORY="2048"', False)
     one.vm.action("undeploy-hard", vm_id)
     assert states(one_sim, ALICE, vm_id) == (3, 29)  # SHUTDOWN_UNDEPLOY
     steps(one_sim)
@@ -192,6 +194,21 @@ def test_undeploy_resize_resume(one_sim):
     one.vm.action("resume", vm_id)
     steps(one_sim, 3)
     assert states(one_sim, ALICE, vm_id) == (3, 3)
+
+
+def test_hot_resize_of_a_running_vm(one_sim):
+    one = one_sim.pyone(ALICE)
+    vm_id = running_vm(one_sim, template=VM_TPL + ' VCPU="1" VCPU_MAX="4" MEMORY_MAX="4096"')
+    one.vm.resize(vm_id, 'VCPU="2"\nCPU="2"\nMEMORY="2048"', False)
+    assert states(one_sim, ALICE, vm_id) == (3, 66)  # HOTPLUG_RESIZE
+    assert one.vm.info(vm_id).TEMPLATE["MEMORY"] == "2048"
+    with pytest.raises(pyone.OneActionException, match="not available for state HOTPLUG_RESIZE"):
+        one.vm.resize(vm_id, 'MEMORY="1024"', False)
+    steps(one_sim)
+    assert states(one_sim, ALICE, vm_id) == (3, 3)
+    with pytest.raises(pyone.OneActionException, match="higher than VCPU_MAX"):
+        one.vm.resize(vm_id, 'VCPU="8"\nCPU="8"', False)
+    assert one.vm.info(vm_id).TEMPLATE["VCPU"] == "2"
 
 
 def test_terminate_releases_lease_and_image(one_sim):

@@ -256,7 +256,7 @@ class UserMixins:
         return Mixin(scheme=scheme, term=term, title=self.occi.title(label), location=f"/{term}/")
 
     def post(self, mixin: Mixin, media_type: str = TEXT_PLAIN) -> Exchange:
-        exchange = self.occi.send("POST", "/-/", media_type, lambda r: r.render_categories([mixin]))
+        exchange = self.occi.send("POST", "-/", media_type, lambda r: r.render_categories([mixin]))
         if exchange.status < 300:
             self.created.append(mixin)
         return exchange
@@ -285,7 +285,7 @@ class UserMixins:
 
     def lookup(self, identifier: str) -> Mixin | None:
         """The mixin as a fresh GET /-/ shows it (the session's discovery is cached)."""
-        exchange = self.occi.client.get("/-/", accept=TEXT_PLAIN)
+        exchange = self.occi.client.get("-/", accept=TEXT_PLAIN)
         assert exchange.status == 200, f"GET /-/ answered {exchange.status}"
         for category in self.occi.parse(exchange, "categories"):  # type: ignore[attr-defined]
             if category.id == identifier and isinstance(category, Mixin):
@@ -295,7 +295,7 @@ class UserMixins:
     def delete(self, mixin: Mixin, media_type: str = TEXT_PLAIN) -> Exchange:
         short = Mixin(scheme=mixin.scheme, term=mixin.term)
         exchange = self.occi.send(
-            "DELETE", "/-/", media_type, lambda r: r.render_categories([short])
+            "DELETE", "-/", media_type, lambda r: r.render_categories([short])
         )
         if exchange.status < 300 and mixin in self.created:
             self.created.remove(mixin)

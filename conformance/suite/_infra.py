@@ -143,7 +143,7 @@ def json_model(occi: OCCISession) -> Model | None:
     if key not in _JSON_MODELS:
         model = None
         if occi.supports(OCCI_JSON):
-            exchange = occi.client.get("/-/", accept=OCCI_JSON)
+            exchange = occi.client.get("-/", accept=OCCI_JSON)
             assert exchange.status == 200, f"GET /-/ in JSON answered {exchange.status}"
             model = Model(occi.parse(exchange, "categories"))  # type: ignore[arg-type]
         _JSON_MODELS[key] = model
@@ -445,7 +445,7 @@ def delete_category(occi: OCCISession, category_id: str) -> Exchange:
     scheme, _, term = category_id.rpartition("#")
     line = f'{term};scheme="{scheme}#";class="mixin"'
     return occi.client.request(
-        "DELETE", "/-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+        "DELETE", "-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
     )
 
 
@@ -462,12 +462,12 @@ def define_user_mixin(occi: OCCISession, label: str) -> Mixin | None:
     base = urlsplit(occi.client.endpoint).path.rstrip("/")
     line = f'{term};scheme="{TAG_SCHEME}";class="mixin";location="{base}/occi-conformance-{term}/"'
     exchange = occi.client.request(
-        "POST", "/-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+        "POST", "-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
     )
     if exchange.status not in (200, 201, 204):
         occi.note("HTTP-QI-05", f"defining a user mixin answered {exchange.status}")
         return None
-    listed = occi.parse(occi.client.get("/-/", accept=TEXT_PLAIN), "categories")
+    listed = occi.parse(occi.client.get("-/", accept=TEXT_PLAIN), "categories")
     for category in listed:  # type: ignore[attr-defined]
         if category.id == TAG_SCHEME + term and isinstance(category, Mixin):
             return category

@@ -191,7 +191,7 @@ def text_get(occi: OCCISession, location: str, media_type: str) -> Exchange:
 
 def qi_category_values(occi: OCCISession, media_type: str) -> list[str]:
     """The raw Category values of the query interface in a text rendering."""
-    exchange = text_get(occi, "/-/", media_type)
+    exchange = text_get(occi, "-/", media_type)
     assert exchange.media_type in (media_type, "text/occi+plain"), (
         f"GET /-/ with Accept: {media_type} came back as {exchange.media_type!r}"
     )
@@ -223,7 +223,7 @@ def json_tree(exchange: Exchange) -> object:
 
 def json_qi(occi: OCCISession) -> dict:
     occi.require_rendering(OCCI_JSON)
-    exchange = occi.client.get("/-/", accept=OCCI_JSON)
+    exchange = occi.client.get("-/", accept=OCCI_JSON)
     assert exchange.status == 200, f"GET /-/ as JSON answered {exchange.status}"
     tree = json_tree(exchange)
     assert isinstance(tree, dict), (
@@ -289,7 +289,7 @@ class UserMixins:
         return Mixin(scheme=scheme, term=term, title=title, location=f"/{self.occi.run_id}-{term}/")
 
     def post(self, mixin: Mixin, media_type: str = TEXT_PLAIN) -> Exchange:
-        exchange = self.occi.send("POST", "/-/", media_type, lambda r: r.render_categories([mixin]))
+        exchange = self.occi.send("POST", "-/", media_type, lambda r: r.render_categories([mixin]))
         if 200 <= exchange.status < 300:
             self.defined.append(mixin)
         return exchange
@@ -308,7 +308,7 @@ class UserMixins:
 
     def location(self, mixin: Mixin) -> str:
         """The mixin's location as the query interface now advertises it."""
-        exchange = self.occi.client.get("/-/", accept=TEXT_PLAIN)
+        exchange = self.occi.client.get("-/", accept=TEXT_PLAIN)
         for category in self.occi.parse(exchange, "categories"):  # type: ignore[union-attr]
             if category.id == mixin.id:
                 location = getattr(category, "location", None)
@@ -319,7 +319,7 @@ class UserMixins:
     def delete(self, mixin: Mixin) -> Exchange:
         rendered = rendering_for(TEXT_OCCI).render_categories([mixin])
         exchange = self.occi.client.request(
-            "DELETE", "/-/", headers=rendered.headers, accept=TEXT_PLAIN, content_type=TEXT_OCCI
+            "DELETE", "-/", headers=rendered.headers, accept=TEXT_PLAIN, content_type=TEXT_OCCI
         )
         if exchange.status in (200, 204) and mixin in self.defined:
             self.defined.remove(mixin)

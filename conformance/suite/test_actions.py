@@ -95,9 +95,9 @@ def test_action_that_does_not_apply_now(occi: OCCISession) -> None:
     occi.note(
         "AMB-HTTP-08", f"{action.rpartition('#')[2]} in state {state} answered {exchange.status}"
     )
-    assert exchange.status in (200, 204, 400, 409), (
+    assert exchange.status in (200, 204) or 400 <= exchange.status < 500, (
         f"{action.rpartition('#')[2]} on a compute in state {state} answered {exchange.status}; "
-        "accept 200 (no-op), 400 or 409 (AMB-HTTP-08), never 5xx"
+        "accept 200 (no-op) or a 4xx such as 400 or 409 (AMB-HTTP-08), never 5xx"
     )
     after = occi.read(url).attributes.get(STATE)
     assert after == state, f"an action that does not apply changed the state {state} -> {after}"
@@ -138,9 +138,10 @@ def test_action_query_and_body_disagree(occi: OCCISession) -> None:
         lambda r: r.render_action_invocation(invocation),
         params={"action": action.rpartition("#")[2]},
     )
-    assert exchange.status in (400, 409), (
+    occi.note("AMB-HTTP-10", f"query and body naming different actions: {exchange.status}")
+    assert 400 <= exchange.status < 500, (
         f"?action={action.rpartition('#')[2]} with a body invoking "
-        f"{other.rpartition('#')[2]} answered {exchange.status}; expect 400 or 409"
+        f"{other.rpartition('#')[2]} answered {exchange.status}; expect 4xx (400 or 409)"
     )
     after = occi.read(url).attributes.get(STATE)
     assert after == state, f"the refused action request changed the state {state} -> {after}"

@@ -46,7 +46,7 @@ WELL_KNOWN = "/.well-known/org/ogf/occi/-/"
 def _qi(occi: OCCISession, media_type: str) -> list[Category]:
     """The categories of /-/ in one rendering, parsed strictly (duplicates kept)."""
     occi.require_rendering(media_type)
-    exchange = occi.client.get("/-/", accept=media_type)
+    exchange = occi.client.get("-/", accept=media_type)
     assert exchange.status == 200, f"GET /-/ with Accept: {media_type} answered {exchange.status}"
     categories = occi.parse(exchange, "categories", media_type)
     assert isinstance(categories, list)
@@ -69,7 +69,7 @@ def _model(categories: list[Category]) -> Model:
 
 @pytest.mark.requirement("HTTP-QI-01")
 def test_query_interface_is_served_at_dash(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN)
     assert exchange.status == 200, (
         f"GET /-/ answered {exchange.status}; H12 §9 puts the query interface at /-/ on every"
         " implementation"
@@ -170,7 +170,7 @@ def test_reserved_scheme_holds_only_ogf_categories(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("CORE-CAT-04")
 def test_every_category_is_kind_mixin_or_action(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN)
     assert exchange.status == 200, f"GET /-/ answered {exchange.status}"
     for value in items(occi_lines(exchange, TEXT_PLAIN), "Category"):
         term, params, _ = category_params(value)
@@ -462,7 +462,7 @@ def test_user_mixin_can_be_defined_and_removed(occi: OCCISession, user_mixins: U
     assert location, "the new user mixin has no location"
     gone = user_mixins.delete(mixin)
     assert gone.status in (200, 204), f"DELETE /-/ of the user mixin answered {gone.status}"
-    after = {c.id for c in occi.parse(occi.client.get("/-/", accept=TEXT_PLAIN), "categories")}  # type: ignore[union-attr]
+    after = {c.id for c in occi.parse(occi.client.get("-/", accept=TEXT_PLAIN), "categories")}  # type: ignore[union-attr]
     assert mixin.id not in after, "the user mixin is still in /-/ after its DELETE"
 
 
@@ -516,7 +516,7 @@ def test_delete_user_mixin_answers_200(occi: OCCISession, user_mixins: UserMixin
     assert exchange.status == 200, (
         f"DELETE /-/ with the user mixin's Category answered {exchange.status}; H12 §9.4 says 200"
     )
-    after = {c.id for c in occi.parse(occi.client.get("/-/", accept=TEXT_PLAIN), "categories")}  # type: ignore[union-attr]
+    after = {c.id for c in occi.parse(occi.client.get("-/", accept=TEXT_PLAIN), "categories")}  # type: ignore[union-attr]
     assert mixin.id not in after, "the user mixin is still advertised after its DELETE"
 
 

@@ -283,10 +283,12 @@ def test_two_kinds_refused(occi: OCCISession, rendering: str) -> None:
     exchange = occi.client.post(location, **_raw_text(lines, rendering))  # type: ignore[arg-type]
     if exchange.status < 300:
         occi.created.append(occi.location_of(exchange))
-    assert exchange.status == 400, (
+    assert 400 <= exchange.status < 500, (
         f"a create request naming two kinds (compute and storage) answered {exchange.status}; "
-        "a creation request carries exactly one kind (H11 §3.4.4) and must be refused with 400"
+        "a creation request carries exactly one kind (H11 §3.4.4) and must be refused (400)"
     )
+    if exchange.status != 400:
+        occi.note("AMB-HTTP-10", f"a create naming two kinds answered {exchange.status}")
     assert_not_created(occi, location, before, title, "a create naming two kinds")
     assert_not_created(occi, storage_location, before_storage, title, "a create naming two kinds")
 
@@ -411,13 +413,13 @@ def _put_body(occi: OCCISession, entity: Entity, **changes: object) -> Resource:
 @pytest.mark.requirement("HTTP-ENT-03", "HTTP-ENT-08")
 def test_put_create(occi: OCCISession, rendering: str) -> None:
     location = occi.require_kind(COMPUTE)
-    url = occi.client.url(f"{location}occi-conformance-{uuid.uuid4().hex}")
+    url = occi.client.url(f"{location.rstrip('/')}/occi-conformance-{uuid.uuid4().hex}")
     title = occi.title("put-create")
     body = Resource(
         kind=COMPUTE, mixins=tuple(occi.compute_mixins()), attributes={"occi.core.title": title}
     )
     exchange = send_entity(occi, "PUT", url, body, rendering)
-    if exchange.status in (400, 405, 501):
+    if exchange.status in (400, 403, 404, 405, 501):
         occi.note(
             "AMB-HTTP-04", f"PUT-create answered {exchange.status} (clients cannot pick paths)"
         )
@@ -445,7 +447,7 @@ def test_put_create(occi: OCCISession, rendering: str) -> None:
 @pytest.mark.requirement("HTTP-ENT-04")
 def test_put_create_refusal_is_clean(occi: OCCISession) -> None:
     location = occi.require_kind(COMPUTE)
-    url = occi.client.url(f"{location}occi-conformance-{uuid.uuid4().hex}")
+    url = occi.client.url(f"{location.rstrip('/')}/occi-conformance-{uuid.uuid4().hex}")
     body = Resource(
         kind=COMPUTE,
         mixins=tuple(occi.compute_mixins()),
@@ -455,9 +457,9 @@ def test_put_create_refusal_is_clean(occi: OCCISession) -> None:
     if exchange.status < 300:
         occi.created.append(url)
     occi.note("AMB-HTTP-04", f"PUT to an unused URL answered {exchange.status}")
-    assert exchange.status in (200, 201, 400, 405, 501), (
+    assert exchange.status in (200, 201, 400, 403, 404, 405, 501), (
         f"PUT to an unused entity URL answered {exchange.status}; a server that does not let "
-        "clients pick paths answers 400 (or 405/501), never 5xx"
+        "clients pick paths answers 400 (or 403/404/405/501), never 5xx"
     )
 
 

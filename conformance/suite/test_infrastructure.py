@@ -599,7 +599,7 @@ def test_compute_save_makes_os_template(occi: OCCISession) -> None:
     assert made, "the save answer renders no mixin depending on infrastructure#os_tpl"
     template = made[0]
     try:
-        listed = occi.parse(occi.client.get("/-/", accept=TEXT_PLAIN), "categories")
+        listed = occi.parse(occi.client.get("-/", accept=TEXT_PLAIN), "categories")
         assert template.id in {c.id for c in listed}, (  # type: ignore[union-attr]
             f"the saved template {template.id} does not appear in the query interface"
         )

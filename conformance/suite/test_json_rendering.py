@@ -288,17 +288,10 @@ def _post_json(occi: OCCISession, location: str, document: object, **kw: object)
 
 
 def _created_url(occi: OCCISession, exchange: Exchange) -> str | None:
-    """The new entity's URL: Location, else kind location + id from the JSON rendering."""
+    """The new entity's URL as the answer names it (never kind location + id, AMB-CORE-05)."""
     if exchange.status not in (200, 201):
         return None
-    if exchange.header("location"):
-        url = occi.client.url(exchange.header("location").split(",")[0].strip())  # type: ignore[union-attr]
-    else:
-        tree = json_tree(exchange)
-        resources = tree.get("resources") if isinstance(tree, dict) else None
-        first = resources[0] if resources else tree
-        assert isinstance(first, dict) and "id" in first, "the 200 answer names no new entity"
-        url = occi.client.url(occi.require_kind(COMPUTE) + str(first["id"]))
+    url = occi.location_of(exchange)
     occi.created.append(url)
     return url
 
@@ -372,7 +365,7 @@ def test_user_mixin_in_json(occi: OCCISession, user_mixins: UserMixins) -> None:
     document = {
         "mixins": [{"term": mixin.term, "scheme": mixin.scheme, "location": mixin.location}]
     }
-    exchange = _post_json(occi, "/-/", document)
+    exchange = _post_json(occi, "-/", document)
     if exchange.status in (403, 501):
         not_applicable(f"the endpoint refuses user mixins ({exchange.status})")
     if 200 <= exchange.status < 300:

@@ -31,7 +31,7 @@ OCCI_TYPES = (TEXT_PLAIN, TEXT_OCCI, OCCI_JSON)
 @pytest.mark.requirement("HTTP-CN-01")
 @pytest.mark.parametrize("accept", [None, "*/*"], ids=["no-accept", "any"])
 def test_default_rendering_is_text_plain(occi: OCCISession, accept: str | None) -> None:
-    exchange = occi.client.get("/-/", accept=accept)
+    exchange = occi.client.get("-/", accept=accept)
     occi.note("HTTP-CN-01", f"GET /-/ with Accept {accept!r} gave {exchange.media_type!r}")
     if version(occi) != "1.1":
         pytest.skip("n/a: the text/plain fallback is an OCCI 1.1 rule; 1.2 result recorded")
@@ -47,7 +47,7 @@ def test_default_rendering_is_text_plain(occi: OCCISession, accept: str | None) 
 def test_mandatory_media_types_are_served(occi: OCCISession, media_type: str) -> None:
     if media_type == OCCI_JSON and version(occi) != "1.2":
         pytest.skip("n/a: JSON is optional in OCCI 1.1")
-    location = occi.require_kind(COMPUTE) if media_type == URI_LIST else "/-/"
+    location = occi.require_kind(COMPUTE) if media_type == URI_LIST else "-/"
     exchange = occi.client.get(location, accept=media_type)
     allowed = (200, 204) if media_type == URI_LIST else (200,)
     assert exchange.status in allowed, (
@@ -64,7 +64,7 @@ def test_mandatory_media_types_are_served(occi: OCCISession, media_type: str) ->
 def test_answer_uses_the_requested_rendering(occi: OCCISession, media_type: str) -> None:
     if media_type == OCCI_JSON:
         occi.require_rendering(media_type)
-    exchange = occi.client.get("/-/", accept=media_type)
+    exchange = occi.client.get("-/", accept=media_type)
     assert exchange.status == 200 and exchange.media_type == media_type, (
         f"GET /-/ with Accept: {media_type} answered {exchange.status} as"
         f" {exchange.media_type!r}; the server answers in the rendering asked for"
@@ -83,7 +83,7 @@ def test_answer_uses_the_requested_rendering(occi: OCCISession, media_type: str)
     ids=["q-prefers-plain", "q-prefers-occi", "skips-unknown", "q-zero-excludes"],
 )
 def test_accept_q_values_are_honoured(occi: OCCISession, accept: str, expected: str) -> None:
-    exchange = occi.client.get("/-/", accept=accept)
+    exchange = occi.client.get("-/", accept=accept)
     assert exchange.status == 200 and exchange.media_type == expected, (
         f"GET /-/ with Accept: {accept} answered {exchange.status} as {exchange.media_type!r};"
         f" by RFC 9110 §12.5.1 q-values the answer is {expected}"
@@ -92,7 +92,7 @@ def test_accept_q_values_are_honoured(occi: OCCISession, accept: str, expected: 
 
 @pytest.mark.requirement("HTTP-CN-03")
 def test_accept_wildcard_subtype(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept="text/*")
+    exchange = occi.client.get("-/", accept="text/*")
     assert exchange.status == 200, f"GET /-/ with Accept: text/* answered {exchange.status}"
     assert exchange.media_type in (TEXT_PLAIN, TEXT_OCCI, TEXT_OCCI_PLAIN), (
         f"GET /-/ with Accept: text/* came back as {exchange.media_type!r}; categories have only"
@@ -102,7 +102,7 @@ def test_accept_wildcard_subtype(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("HTTP-SC-06")
 def test_unsupported_accept_is_406(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept="application/xml")
+    exchange = occi.client.get("-/", accept="application/xml")
     assert exchange.status == 406, (
         f"GET /-/ with Accept: application/xml answered {exchange.status}; a server that cannot"
         " render the accepted type answers 406 (H12 §5.4)"
@@ -111,7 +111,7 @@ def test_unsupported_accept_is_406(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("HTTP-HDR-03")
 def test_responses_advertise_accepted_types(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN)
     accept = (exchange.header("accept") or "").lower()
     missing = [t for t in OCCI_TYPES if t not in accept]
     if version(occi) == "1.1":
@@ -127,7 +127,7 @@ def test_every_body_is_labelled(occi: OCCISession) -> None:
     compute = occi.require_kind(COMPUTE)
     probes = []
     for media_type in occi.discovery.renderings:
-        probes.append((media_type, occi.client.get("/-/", accept=media_type)))
+        probes.append((media_type, occi.client.get("-/", accept=media_type)))
         probes.append((media_type, occi.client.get(compute, accept=media_type)))
     missing_entity = occi.client.get(compute + "occi-conformance-no-such-entity", accept=TEXT_PLAIN)
     for media_type, exchange in probes:
@@ -146,7 +146,7 @@ def test_every_body_is_labelled(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("TEXT-PLAIN-01")
 def test_text_plain_puts_rendering_in_body(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN)
     assert exchange.status == 200 and exchange.media_type == TEXT_PLAIN
     lines = occi_lines(exchange, TEXT_PLAIN)
     assert lines and all(name == "Category" for name, _ in lines), (
@@ -163,8 +163,8 @@ def test_text_plain_puts_rendering_in_body(occi: OCCISession) -> None:
 def test_text_occi_plain_alias(occi: OCCISession) -> None:
     if version(occi) != "1.2":
         pytest.skip("n/a: text/occi+plain is an OCCI 1.2 name")
-    plain = occi.client.get("/-/", accept=TEXT_PLAIN)
-    alias = occi.client.get("/-/", accept=TEXT_OCCI_PLAIN)
+    plain = occi.client.get("-/", accept=TEXT_PLAIN)
+    alias = occi.client.get("-/", accept=TEXT_OCCI_PLAIN)
     assert alias.status == 200 and alias.media_type == TEXT_OCCI_PLAIN, (
         f"GET /-/ with Accept: text/occi+plain answered {alias.status} as {alias.media_type!r};"
         " T12 names text/occi+plain for the body rendering"
@@ -179,7 +179,7 @@ def test_text_occi_plain_alias(occi: OCCISession) -> None:
 @pytest.mark.requirement("JSON-GEN-01")
 def test_json_media_type_everywhere(occi: OCCISession) -> None:
     occi.require_rendering(OCCI_JSON)
-    targets = ["/-/", occi.require_kind(COMPUTE), existing_or_new(occi)]
+    targets = ["-/", occi.require_kind(COMPUTE), existing_or_new(occi)]
     for location in targets:
         exchange = occi.client.get(location, accept=OCCI_JSON)
         assert exchange.status == 200 and exchange.media_type == OCCI_JSON, (
@@ -190,7 +190,7 @@ def test_json_media_type_everywhere(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("JSON-GEN-02")
 def test_json_is_offered_under_12(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=OCCI_JSON)
+    exchange = occi.client.get("-/", accept=OCCI_JSON)
     if version(occi) != "1.2" and exchange.status != 200:
         pytest.skip("n/a: JSON is optional in OCCI 1.1 and not offered")
     assert exchange.status == 200 and exchange.media_type == OCCI_JSON, (
@@ -279,7 +279,7 @@ def test_authentication_is_required(occi: OCCISession) -> None:
         soft_warning(occi, "HTTP-SEC-01", "the endpoint is plain http, not TLS")
     if occi.config.auth.type == "none":
         pytest.skip("n/a: only a client certificate is configured; TLS handles authentication")
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN, authenticate=False)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN, authenticate=False)
     assert exchange.status == 401, (
         f"GET /-/ without credentials answered {exchange.status}; an authenticating server"
         " answers 401 (H12 §12)"
@@ -289,6 +289,6 @@ def test_authentication_is_required(occi: OCCISession) -> None:
 
 @pytest.mark.requirement("HTTP-HDR-01")
 def test_suite_sends_accept(occi: OCCISession) -> None:
-    exchange = occi.client.get("/-/", accept=TEXT_PLAIN)
+    exchange = occi.client.get("-/", accept=TEXT_PLAIN)
     sent = [v for k, v in exchange.request_headers if k.lower() == "accept"]
     assert sent, "the suite's request carried no Accept header (H12 §5.1 asks clients to send it)"

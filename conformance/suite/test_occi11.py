@@ -266,7 +266,7 @@ def test_user_mixin_without_location_refused(occi: OCCISession) -> None:
     term = f"noloc-{uuid.uuid4().hex[:8]}"
     line = f'{term};scheme="{inf.TAG_SCHEME}";class="mixin"'
     exchange = occi.client.request(
-        "POST", "/-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+        "POST", "-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
     )
     if exchange.status in (200, 201, 204):
         inf.delete_category(occi, inf.TAG_SCHEME + term)
@@ -280,7 +280,7 @@ def test_duplicate_user_mixin(occi: OCCISession) -> None:
     try:
         line = f'{first.term};scheme="{first.scheme}";class="mixin";location="{first.location}"'
         again = occi.client.request(
-            "POST", "/-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+            "POST", "-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
         )
         assert again.status < 500, f"defining the same user mixin twice answered {again.status}"
         occi.note("HTTP-QI-07", f"a duplicate user mixin answered {again.status}")
@@ -364,7 +364,7 @@ def test_batch_tagging_is_atomic(occi: OCCISession) -> None:
 @requirement("HTTP-CN-01")
 def test_default_rendering_is_text_plain(occi: OCCISession) -> None:
     for accept in (None, "*/*"):
-        exchange = occi.client.get("/-/", accept=accept)
+        exchange = occi.client.get("-/", accept=accept)
         assert exchange.status == 200, f"GET /-/ (Accept {accept}) answered {exchange.status}"
         assert exchange.media_type == TEXT_PLAIN, (
             f"GET /-/ with Accept {accept or '(none)'} answered {exchange.media_type!r}, "

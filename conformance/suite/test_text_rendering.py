@@ -118,7 +118,7 @@ def test_category_values_follow_the_grammar(occi: OCCISession, text: str) -> Non
 
 @pytest.mark.requirement("TEXT-GEN-03")
 def test_everything_emitted_parses_strictly(occi: OCCISession, text: str) -> None:
-    exchanges = [text_get(occi, "/-/", text), text_get(occi, occi.require_kind(COMPUTE), text)]
+    exchanges = [text_get(occi, "-/", text), text_get(occi, occi.require_kind(COMPUTE), text)]
     exchanges.append(text_get(occi, existing_or_new(occi), text))
     parsers = {
         "Category": grammar.parse_category_value,
@@ -179,7 +179,7 @@ def test_rel_holds_one_identifier(occi: OCCISession, text: str) -> None:
         elif len(p.rel) > 1:
             soft_warning(occi, "AMB-TXT-04", f"mixin {p.id} renders rel with {len(p.rel)} ids")
     if occi.supports(OCCI_JSON):
-        tree = occi.client.get("/-/", accept=OCCI_JSON)
+        tree = occi.client.get("-/", accept=OCCI_JSON)
         for mixin in occi.parse(tree, "categories"):  # type: ignore[union-attr]
             depends = getattr(mixin, "depends", None)
             if depends and mixin.id in by_id:
@@ -252,7 +252,7 @@ def test_action_categories_have_no_location_or_actions(occi: OCCISession, text: 
 
 @pytest.mark.requirement("TEXT-CAT-12")
 def test_query_interface_holds_only_categories(occi: OCCISession, text: str) -> None:
-    exchange = text_get(occi, "/-/", text)
+    exchange = text_get(occi, "-/", text)
     lines = occi_lines(exchange, text)
     others = [name for name, _ in lines if name.lower() not in ("category", "x-occi-category")]
     assert not others, f"the {text} query interface carries {sorted(set(others))} besides Category"
@@ -272,7 +272,7 @@ def test_attribute_names_follow_the_version_grammar(occi: OCCISession, text: str
 def test_output_uses_the_spec_header_names(occi: OCCISession) -> None:
     occi.require_rendering(TEXT_OCCI)
     variants = set()
-    for location in ("/-/", occi.require_kind(COMPUTE), existing_or_new(occi)):
+    for location in ("-/", occi.require_kind(COMPUTE), existing_or_new(occi)):
         exchange = text_get(occi, location, TEXT_OCCI)
         variants |= {
             n for n, _ in exchange.headers if n.lower() in ("x-occi-category", "x-occi-link")
@@ -350,7 +350,7 @@ def test_offered_actions_belong_to_kind_or_mixins(occi: OCCISession, rendering: 
 @pytest.mark.requirement("TEXT-OCCI-01")
 def test_text_occi_data_in_headers_body_ok(occi: OCCISession) -> None:
     occi.require_rendering(TEXT_OCCI)
-    for location in ("/-/", existing_or_new(occi)):
+    for location in ("-/", existing_or_new(occi)):
         exchange = text_get(occi, location, TEXT_OCCI)
         assert occi_lines(exchange, TEXT_OCCI), (
             f"GET {location} as text/occi carries no OCCI header"
@@ -368,17 +368,25 @@ def test_collection_is_only_locations(occi: OCCISession, text: str) -> None:
     location = occi.require_kind(COMPUTE)
     exchange = occi.client.get(location, accept=text)
     assert exchange.status in (200, 204), f"GET {location} answered {exchange.status}"
-    if text == TEXT_OCCI:
-        plain_location = exchange.header_lines("location")
-        assert not plain_location or exchange.header_lines("x-occi-location"), (
-            "the text/occi collection lists members in Location headers, not X-OCCI-Location"
-        )
     lines = occi_lines(exchange, text)
+    listed = items(lines, "X-OCCI-Location")
+    if text == TEXT_OCCI and not listed and exchange.header_lines("location"):
+        # rOCCI-core 5 lists text/occi collections as Location headers (digest §2.5 item 3):
+        # a variant name, which AMB-TXT-02 reports as a warning.
+        soft_warning(
+            occi,
+            "AMB-TXT-02",
+            "the text/occi collection lists members in Location headers, not X-OCCI-Location",
+        )
+        listed = [v.strip() for h in exchange.header_lines("location") for v in h.split(",")]
     others = [n for n, _ in lines if n.lower() != "x-occi-location"]
     assert not others, (
         f"the {text} collection carries {sorted(set(others))} besides X-OCCI-Location"
     )
-    for item in items(lines, "X-OCCI-Location"):
+    assert listed or exchange.status == 204, (
+        f"GET {location} as {text} lists no member, yet the run made sure one exists"
+    )
+    for item in listed:
         assert grammar.URI_REFERENCE.fullmatch(item), f"X-OCCI-Location {item!r} is not a URI"
         assert occi.client.url(item).startswith(("http://", "https://"))
 

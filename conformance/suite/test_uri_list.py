@@ -8,8 +8,6 @@ from conformance.session import OCCISession
 from conformance.suite._wire import (
     COMPUTE,
     existing_or_new,
-    items,
-    occi_lines,
     soft_warning,
     version,
 )
@@ -33,6 +31,7 @@ def _uris(occi: OCCISession, text: str) -> set[str]:
 @pytest.mark.requirement("TEXT-URI-01")
 def test_collection_as_uri_list_equals_x_occi_location(occi: OCCISession) -> None:
     location = occi.require_kind(COMPUTE)
+    existing_or_new(occi)  # a non-empty collection, so the comparison cannot pass vacuously
     listing = occi.client.get(location, accept=URI_LIST)
     headers = occi.client.get(location, accept=TEXT_OCCI)
     assert listing.status in (200, 204), (
@@ -44,9 +43,9 @@ def test_collection_as_uri_list_equals_x_occi_location(occi: OCCISession) -> Non
             f"the uri-list answer is labelled {listing.media_type!r}"
         )
     from_list = _uris(occi, listing.text)
-    from_headers = {
-        occi.client.url(v) for v in items(occi_lines(headers, TEXT_OCCI), "X-OCCI-Location")
-    }
+    from_headers = set()
+    if headers.status == 200:  # Location-header lists are read with a warning (AMB-TXT-02)
+        from_headers = {occi.client.url(v) for v in occi.parse(headers, "locations")}  # type: ignore[attr-defined]
     assert from_list == from_headers, (
         f"GET {location}: text/uri-list lists {len(from_list)} URIs, text/occi X-OCCI-Location"
         f" {len(from_headers)}; they must be the same set. Only in uri-list:"
@@ -67,7 +66,7 @@ def _check_refusal(occi: OCCISession, what: str, status: int) -> None:
 
 @pytest.mark.requirement("TEXT-URI-02")
 def test_uri_list_for_query_interface_is_400(occi: OCCISession) -> None:
-    _check_refusal(occi, "the query interface", occi.client.get("/-/", accept=URI_LIST).status)
+    _check_refusal(occi, "the query interface", occi.client.get("-/", accept=URI_LIST).status)
 
 
 @pytest.mark.requirement("TEXT-URI-02")

@@ -149,7 +149,7 @@ def test_model_offers_the_users_templates_and_crtp(alice: Client) -> None:
 
 def test_compute_life_cycle_follows_oned(server, control, sim) -> None:
     """PENDING → RUNNING → POWEROFF → RUNNING → DONE on oned; OCCI shows
-    inactive (waiting) → active → inactive → active → 404."""
+    waiting (active, being deployed) → active → inactive → active → 404."""
     control.simulator.set_speed(0.001)  # only advance() moves the simulator
     client = Client(server.url, ALICE)
     one = sim.pyone("alice:alice-secret")
@@ -158,12 +158,18 @@ def test_compute_life_cycle_follows_oned(server, control, sim) -> None:
 
     vm = one.vm.info(vid)
     assert (vm.STATE, vm.LCM_STATE) == (pyone.VM_STATE.PENDING, 0)
-    assert client.state(location) == ("inactive", "waiting: PENDING")
-    assert client.action(location, infra.START).status == 409, "a deploying VM takes no action"
+    # Created to run: active while oned deploys it, so it never moves without an action.
+    assert client.state(location) == ("active", "waiting: PENDING")
+    assert client.get(location).actions == ()
+    started = time.monotonic()
+    response = client.action(location, infra.STOP, method="graceful")
+    assert response.status == 409, "a VM that never settles takes no action"
+    assert time.monotonic() - started >= 2.5, "it was waited for, up to the oned time limit"
+    assert b"waiting: PENDING" in response.data
 
     control.simulator.advance(STEP)
     assert one.vm.info(vid).LCM_STATE == pyone.LCM_STATE.PROLOG
-    assert client.state(location) == ("inactive", "waiting: PROLOG")
+    assert client.state(location) == ("active", "waiting: PROLOG")
     control.simulator.advance(2 * STEP)
     vm = one.vm.info(vid)
     assert (vm.STATE, vm.LCM_STATE) == (pyone.VM_STATE.ACTIVE, pyone.LCM_STATE.RUNNING)
@@ -385,10 +391,49 @@ def test_storage_offline_and_online(alice: Client, sim) -> None:
     assert alice.get(storage).attributes["occi.storage.state"] == "online"
 
 
-def test_network_down_is_a_clear_conflict(alice: Client) -> None:
-    response = alice.action("/network/1", infra.DOWN)
+def test_network_down_refuses_new_interfaces_until_up(alice: Client, sim) -> None:
+    """oned networks have no link state: down is an OCCI flag kept in the vnet's template
+    that stops new networkinterfaces (standalone or inline), and up lifts it."""
+    assert alice.get("/network/1").actions == (infra.DOWN.id,)
+    assert alice.action("/network/1", infra.DOWN).status == 200
+    seen = alice.get("/network/1")
+    assert seen.attributes["occi.network.state"] == "inactive"
+    assert seen.actions == (infra.UP.id,)
+    assert sim.pyone("alice:alice-secret").vn.info(1).TEMPLATE["OCCI_STATE"] == "inactive"
+    assert alice.action("/network/1", infra.DOWN).status == 409, "down is not an action now"
+    before = live_vms(sim)
+    inline = Resource(
+        kind=infra.COMPUTE,
+        mixins=(f"{OS_TPL}0", SMALL),
+        links=(Link(kind=infra.NETWORKINTERFACE, attributes={"occi.core.target": "/network/1"}),),
+    )
+    response = alice.send("POST", "/compute/", JSON.render_entity(inline))
+    assert response.status == 409 and b"down" in response.data
+    assert live_vms(sim) == before
+    location = alice.create(compute())
+    standalone = Link(
+        kind=infra.NETWORKINTERFACE,
+        attributes={"occi.core.source": location, "occi.core.target": "/network/1"},
+    )
+    response = alice.send("POST", "/networkinterface/", JSON.render_entity(standalone))
     assert response.status == 409
-    assert b"up/down" in response.data
+    assert alice.action("/network/1", infra.UP).status == 200
+    assert alice.get("/network/1").attributes["occi.network.state"] == "active"
+    alice.create(standalone)
+
+
+def test_network_without_address_gets_mac_leases(alice: Client, sim) -> None:
+    network = alice.create(Resource(kind=infra.NETWORK, attributes={"occi.core.title": "l2"}))
+    ar = sim.pyone("alice:alice-secret").vn.info(vm_id(network)).AR_POOL.AR[0]
+    assert ar.TYPE == "ETHER" and int(ar.SIZE) > 0
+    location = alice.create(compute())
+    link = alice.create(
+        Link(
+            kind=infra.NETWORKINTERFACE,
+            attributes={"occi.core.source": location, "occi.core.target": network},
+        )
+    )
+    assert alice.get(link).attributes["occi.networkinterface.mac"].startswith("02:00")
 
 
 def test_users_stay_apart(server, alice: Client, sim) -> None:

@@ -273,5 +273,7 @@ def map_entities(document: Any, fn: Callable[[dict[str, Any]], dict[str, Any]]) 
         return [map_entities(item, fn) for item in document]
     if not isinstance(document, dict):
         return document
-    out = {k: map_entities(v, fn) if k in ("resources", "links") else v for k, v in document.items()}
+    out = {
+        k: map_entities(v, fn) if k in ("resources", "links") else v for k, v in document.items()
+    }
     return fn(out) if is_entity_object(out) else out

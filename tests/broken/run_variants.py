@@ -39,9 +39,12 @@ SERVER_START_S = 20.0
 SUITE_TIMEOUT_S = 600.0
 BAD = ("fail", "error")
 #: The reference server changes state at once: waiting minutes for a broken one is pointless.
+#: Plugin autoloading is off (allure, anyio, ... cost two seconds a run); the suite needs only
+#: its own plugin and hypothesis's, loaded with -p.
 SUITE_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
-    "OCCI_STATE_TIMEOUT": "5",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    "OCCI_STATE_TIMEOUT": "2",
     "OCCI_POLL_INTERVAL": "0.2",
     "OCCI_TIMEOUT": "20",
 }
@@ -137,6 +140,10 @@ def run_one(name: str, ports: PortPool, workdir: Path) -> Run:
             "no:cacheprovider",
             "--tb=line",
             "-p",
+            "conformance.plugin",
+            "-p",
+            "_hypothesis_pytestplugin",
+            "-p",
             "suite_profile",
             "--hypothesis-profile",
             "occi-broken",
@@ -206,7 +213,9 @@ def new_problems(run: Run, plain: Run) -> list[dict[str, Any]]:
     """Fail/error results of an allowed variant that the plain server does not also have."""
     known = {r["test"] for r in plain.outcomes(*BAD)}
     ran_on_plain = {r["test"] for r in plain.results}
-    return [r for r in run.outcomes(*BAD) if r["test"] not in known or r["test"] not in ran_on_plain]
+    return [
+        r for r in run.outcomes(*BAD) if r["test"] not in known or r["test"] not in ran_on_plain
+    ]
 
 
 def default_jobs() -> int:
@@ -224,7 +233,9 @@ def table(runs: dict[str, Run]) -> str:
         if run is None:
             continue
         hits = catching(variant, run)
-        by = sorted({f"{h['test'].split('::', 1)[-1]} ({', '.join(h['requirements'])})" for h in hits})
+        by = sorted(
+            {f"{h['test'].split('::', 1)[-1]} ({', '.join(h['requirements'])})" for h in hits}
+        )
         verdict = "yes" if hits else ("ERROR: " + run.problem[:80] if run.problem else "no")
         lines.append(
             f"| {variant.name} | {variant.area} | {', '.join(variant.expect)} | {verdict} | "

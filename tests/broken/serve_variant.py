@@ -16,8 +16,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from asgi_rewrite import Rewrite  # noqa: E402
-from variants import VARIANTS, get  # noqa: E402
+from asgi_rewrite import Rewrite
+from variants import VARIANTS, get
 
 PLAIN = "plain"
 

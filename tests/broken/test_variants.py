@@ -4,15 +4,18 @@ nothing new against variants that differ from it only where the specification al
 Every variant runs as its own server process with the suite (restricted to the variant's
 requirements or profiles) run against it; two runs go at a time (``OCCI_BROKEN_JOBS``). All
 selected runs start together at the first test that needs them, so the parametrised tests
-below only read the results.
+below only read the results. ``OCCI_BROKEN_TABLE=FILE`` writes the variant table (caught or
+not, by which test) to FILE.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
-from run_variants import PLAIN, Run, catching, default_jobs, new_problems, run_many
+from run_variants import PLAIN, Run, catching, default_jobs, new_problems, run_many, table
 from variants import ALLOWED, AREAS, BREAKING, VARIANTS
 
 from conformance.catalogue import default_catalogue
@@ -50,7 +53,9 @@ def test_breaking_variant_names_musts_of_the_catalogue(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+def runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Run]:
     """Every variant the session selected, run once (plain first: it is the longest run)."""
     names: list[str] = []
     for item in request.session.items:
@@ -59,7 +64,10 @@ def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             names.append(callspec.params["name"])
     if any(VARIANTS[n].allowed for n in names):
         names.insert(0, PLAIN)
-    return run_many(names, tmp_path_factory.mktemp("variants"), default_jobs())
+    runs = run_many(names, tmp_path_factory.mktemp("variants"), default_jobs())
+    if os.environ.get("OCCI_BROKEN_TABLE"):  # the variant table, for humans
+        Path(os.environ["OCCI_BROKEN_TABLE"]).write_text(table(runs) + "\n")
+    return runs
 
 
 def _summary(run: Run) -> str:

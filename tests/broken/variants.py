@@ -15,6 +15,7 @@ Each variant runs in its own server process (``serve_variant.py``), so patches n
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import types
@@ -173,14 +174,18 @@ def _delete_201(request: HTTPRequest, answer: HTTPResponse) -> None:
         answer.status = 201
 
 
-def _action_204(request: HTTPRequest, answer: HTTPResponse) -> None:
+def _action_303(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """erocci-style: a successful action redirects to the entity (AMB-HTTP-07: 303 fails)."""
     if request.method == "POST" and request.is_action and answer.status == 200:
-        answer.empty(204)
+        answer.empty(303)
+        answer.set_header("Location", request.path)
 
 
-def _user_mixin_201(request: HTTPRequest, answer: HTTPResponse) -> None:
+def _user_mixin_303(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """erocci-style: defining a user mixin redirects (HTTP-QI-05 policy: 303 fails)."""
     if request.method == "POST" and request.is_query_interface and answer.status == 200:
-        answer.status = 201
+        answer.empty(303)
+        answer.set_header("Location", "/-/")
 
 
 def _install_unlimited_pages() -> None:
@@ -424,28 +429,48 @@ def _uri_list_as_occi_lines(request: HTTPRequest, answer: HTTPResponse) -> None:
         answer.body = "".join(f"X-OCCI-Location: {line}\r\n" for line in lines).encode()
 
 
-def _uri_list_refusal_406(request: HTTPRequest, answer: HTTPResponse) -> None:
-    if answer.status == 400 and "text/uri-list" in (request.header("accept") or ""):
-        answer.status = 406
+def _uri_list_for_anything(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """text/uri-list asked for a non-list gets a one-line list (the entity's own URL, or
+    the kind locations for /-/) instead of 400."""
+    if answer.status != 400 or "text/uri-list" not in (request.header("accept") or ""):
+        return
+    answer.status = 200
+    answer.headers = [(k, v) for k, v in answer.headers if k.lower() != "content-type"]
+    answer.headers.append(("Content-Type", "text/uri-list; charset=utf-8"))
+    answer.body = f"{request.path}\r\n".encode()
 
 
 # -- filtering --------------------------------------------------------------------------------
 
 
-def _install_ignore_attribute_filter() -> None:
+def _install_inverted_attribute_filter() -> None:
+    """A negated comparison: an attribute filter keeps the entities that do NOT match."""
     occi_http = _protocol()
-    original = occi_http.OCCIProtocol._filter
+    original = occi_http.OCCIProtocol._filtered
 
-    def _filter(self: Any, ctx: Any) -> Any:
-        found = original(self, ctx)
-        return occi_http.Filter(found.categories, {})
+    def _filtered(self: Any, ctx: Any, entities: Any) -> Any:
+        wanted = self._filter(ctx)
+        if not wanted.attributes:
+            return original(self, ctx, entities)
+        kept = original(self, ctx, entities)
+        return [e for e in entities if e not in kept]
 
-    occi_http.OCCIProtocol._filter = _filter
+    occi_http.OCCIProtocol._filtered = _filtered
 
 
-def _qi_ignores_category_filter(request: HTTPRequest) -> None:
-    if request.is_query_interface and request.method in ("GET", "HEAD"):
-        request.set_header("Category", None)
+def _install_inverted_qi_filter() -> None:
+    """A negated comparison: a Category filter on /-/ returns every other category."""
+    occi_http = _protocol()
+    original = occi_http.OCCIProtocol._query_interface
+
+    async def _query_interface(self: Any, ctx: Any) -> Any:
+        wanted = self._filter(ctx).categories
+        if ctx.request.method not in ("GET", "HEAD") or not wanted:
+            return await original(self, ctx)
+        others = [c for c in ctx.model if c.id not in wanted]
+        return self._ok(ctx, 200, lambda r: r.render_categories(others))
+
+    occi_http.OCCIProtocol._query_interface = _query_interface
 
 
 def _install_mixin_collection_lists_all() -> None:
@@ -467,17 +492,17 @@ _COMPUTE_ACTION = "http://schemas.ogf.org/occi/infrastructure/compute/action#"
 
 def _install_stop_suspends() -> None:
     _patch_next_state(
-        lambda kind, action, state, right: "suspended"
-        if action == _COMPUTE_ACTION + "stop" and right
-        else right
+        lambda kind, action, state, right: (
+            "suspended" if action == _COMPUTE_ACTION + "stop" and right else right
+        )
     )
 
 
 def _install_restart_ends_inactive() -> None:
     _patch_next_state(
-        lambda kind, action, state, right: "inactive"
-        if action == _COMPUTE_ACTION + "restart" and right
-        else right
+        lambda kind, action, state, right: (
+            "inactive" if action == _COMPUTE_ACTION + "restart" and right else right
+        )
     )
 
 
@@ -485,18 +510,21 @@ def _install_actions_without_effect() -> None:
     _patch_next_state(lambda kind, action, state, right: state if right else right)
 
 
-def _install_foreign_action_accepted() -> None:
+_FOREIGN_ACTION = "http://schemas.ogf.org/occi/infrastructure/network/action#up"
+
+
+def _install_foreign_action_offered() -> None:
+    """Every resource offers network's up action, whatever its kind and mixins."""
     occi_http = _protocol()
-    original = occi_http.OCCIProtocol._entity_action
+    original = occi_http.OCCIProtocol._decorate
 
-    async def _entity_action(self: Any, ctx: Any, entity: Any) -> Any:
-        defined = ctx.model.applicable_actions(entity.kind, entity.mixins)
-        term = ctx.request.query["action"]
-        if not any(a.rpartition("#")[2] == term for a in defined):
-            return self._ok(ctx, 200, lambda r: r.render_entity(self._decorate(ctx, entity)))
-        return await original(self, ctx, entity)
+    def _decorate(self: Any, ctx: Any, entity: Any) -> Any:
+        decorated = original(self, ctx, entity)
+        if _FOREIGN_ACTION in decorated.actions or ctx.model.is_link_kind(entity.kind):
+            return decorated
+        return replace(decorated, actions=(*decorated.actions, _FOREIGN_ACTION))
 
-    occi_http.OCCIProtocol._entity_action = _entity_action
+    occi_http.OCCIProtocol._decorate = _decorate
 
 
 def _install_collection_action_noop() -> None:
@@ -589,10 +617,8 @@ def _install_mixin_delete_destroys() -> None:
             named = [ctx.local(loc) for loc in rendering.parse_locations(headers, body)]
         answer = await original(self, ctx, mixin)
         for location in named:
-            try:
+            with contextlib.suppress(dummy.NotFound):
                 await self.backend.delete_entity(ctx.request.user, location)
-            except dummy.NotFound:
-                pass
         return answer
 
     occi_http.OCCIProtocol._mixin_collection = _mixin_collection
@@ -692,9 +718,7 @@ def _install_replace_drops_links() -> None:
 
     async def replace_entity(self: Any, user: Any, location: str, entity: Any) -> Any:
         with self._transaction() as db:
-            db.execute(
-                "DELETE FROM entities WHERE owner = ? AND source = ?", (user.name, location)
-            )
+            db.execute("DELETE FROM entities WHERE owner = ? AND source = ?", (user.name, location))
         return await original(self, user, location, entity)
 
     dummy.DummyBackend.replace_entity = replace_entity
@@ -800,7 +824,12 @@ def _join_body_lines(request: HTTPRequest, answer: HTTPResponse) -> None:
     out: list[tuple[str, list[str]]] = []
     for line in lines:
         name, sep, value = line.partition(":")
-        if not sep or name.lower() not in ("category", "link", "x-occi-attribute", "x-occi-location"):
+        if not sep or name.lower() not in (
+            "category",
+            "link",
+            "x-occi-attribute",
+            "x-occi-location",
+        ):
             return  # not an OCCI body (an error message): leave it alone
         if out and out[-1][0] == name:
             out[-1][1].append(value.strip())
@@ -958,20 +987,20 @@ BREAKING: tuple[Variant, ...] = (
         response=_delete_201,
     ),
     V(
-        "action-204",
+        "action-303",
         "status codes",
-        "a successful action answers 204 instead of 200",
+        "a successful action answers 303 See Other (to the entity) instead of 200",
         ("HTTP-ENT-15", "HTTP-COL-08"),
         ("HTTP-ENT-1[2-5]", "HTTP-COL-08"),
-        response=_action_204,
+        response=_action_303,
     ),
     V(
-        "user-mixin-201",
+        "user-mixin-303",
         "status codes",
-        "defining a user mixin (POST /-/) answers 201 instead of 200",
+        "defining a user mixin (POST /-/) answers 303 See Other instead of 200",
         ("HTTP-QI-05",),
-        ("HTTP-QI-*", "CORE-EXT-02"),
-        response=_user_mixin_201,
+        ("HTTP-QI-05", "CORE-EXT-02"),
+        response=_user_mixin_303,
     ),
     V(
         "no-413-for-huge-page",
@@ -1042,7 +1071,7 @@ BREAKING: tuple[Variant, ...] = (
     V(
         "unescaped-quotes",
         "grammar and quoting",
-        'quotes and backslashes inside string values are not backslash-escaped',
+        "quotes and backslashes inside string values are not backslash-escaped",
         ("TEXT-ATTR-06", "TEXT-GEN-03", "TEXT-ATTR-01"),
         ("TEXT-*", "CORE-MUT-01"),
         response=_on_entities("x-occi-attribute", _unescape_string),
@@ -1210,20 +1239,20 @@ BREAKING: tuple[Variant, ...] = (
     ),
     # filtering
     V(
-        "ignore-attribute-filter",
+        "inverted-attribute-filter",
         "filtering",
-        "X-OCCI-Attribute filters on collection GETs are ignored",
+        "an X-OCCI-Attribute filter returns the entities that do not match it",
         ("HTTP-FLT-03",),
-        ("HTTP-FLT-*",),
-        install=_install_ignore_attribute_filter,
+        ("HTTP-FLT-0[13]",),
+        install=_install_inverted_attribute_filter,
     ),
     V(
-        "qi-ignores-category-filter",
+        "inverted-qi-category-filter",
         "filtering",
-        "a Category filter on the query interface is ignored (everything is returned)",
+        "a Category filter on the query interface returns every category except the named one",
         ("HTTP-FLT-02",),
-        ("HTTP-FLT-*",),
-        request=_qi_ignores_category_filter,
+        ("HTTP-FLT-0[12]",),
+        install=_install_inverted_qi_filter,
     ),
     V(
         "mixin-collection-lists-everything",
@@ -1253,17 +1282,16 @@ BREAKING: tuple[Variant, ...] = (
         "actions and states",
         "actions answer 200 but no state ever changes",
         ("INFRA-COMPUTE-06", "INFRA-NET-03", "INFRA-STOR-04", "HTTP-ENT-12", "HTTP-COL-08"),
-        ("INFRA-COMPUTE-06", "INFRA-NET-03", "INFRA-STOR-04", "HTTP-ENT-12", "HTTP-COL-08"),
+        ("INFRA-NET-03", "INFRA-STOR-04"),
         install=_install_actions_without_effect,
     ),
     V(
-        "foreign-action-accepted",
+        "foreign-action-offered",
         "actions and states",
-        "an action the entity's kind and mixins do not define (e.g. network up on a compute) "
-        "answers 200",
+        "every resource offers network's up action, which its kind and mixins do not define",
         ("CORE-ACT-01",),
-        ("CORE-ACT-*", "HTTP-ENT-1[2-6]"),
-        install=_install_foreign_action_accepted,
+        ("CORE-ACT-01",),
+        install=_install_foreign_action_offered,
     ),
     V(
         "collection-action-noop",
@@ -1422,8 +1450,16 @@ BREAKING: tuple[Variant, ...] = (
         "client-errors-as-200",
         "error handling",
         "every 400 Bad Request goes out as 200 OK (error message kept)",
-        ("CORE-MUT-02", "CORE-MIX-02", "CORE-MIX-03", "CORE-ATTR-03", "CORE-KIND-02",
-         "CORE-INST-03", "CORE-ENT-04", "TEXT-URI-02"),
+        (
+            "CORE-MUT-02",
+            "CORE-MIX-02",
+            "CORE-MIX-03",
+            "CORE-ATTR-03",
+            "CORE-KIND-02",
+            "CORE-INST-03",
+            "CORE-ENT-04",
+            "TEXT-URI-02",
+        ),
         ("CORE-*", "TEXT-URI-02"),
         response=_client_errors_as_200,
     ),
@@ -1436,12 +1472,12 @@ BREAKING: tuple[Variant, ...] = (
         response=_error_without_content_type,
     ),
     V(
-        "uri-list-refusal-406",
+        "uri-list-for-non-lists",
         "error handling",
-        "text/uri-list asked for a single entity or the query interface is answered 406, not 400",
+        "text/uri-list asked for an entity or /-/ gets 200 and a one-line list instead of 400",
         ("TEXT-URI-02",),
-        ("TEXT-URI-*",),
-        response=_uri_list_refusal_406,
+        ("TEXT-URI-02",),
+        response=_uri_list_for_anything,
     ),
     V(
         "user-mixins-404",

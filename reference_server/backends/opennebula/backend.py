@@ -39,6 +39,8 @@ MIXINS_KEY = "OCCI_MIXINS"  # VM USER_TEMPLATE / image and vnet TEMPLATE: tags, 
 TITLE_KEY = "OCCI_TITLE"  # image and vnet TEMPLATE, when NAME had to differ from the title
 IDENTITY_KEY = "USER_IDENTITY"  # who asked for the object (accounting, shared-account mode)
 DELETED_KEY = "OCCI_DELETED"  # VM USER_TEMPLATE: terminated through OCCI, gone for OCCI
+NET_STATE_KEY = "OCCI_STATE"  # vnet TEMPLATE: "inactive" after OCCI down (no new NICs)
+ETHER_RANGE = 254  # MAC-only address range of a network created without an address
 MODEL_TTL = 10.0
 POLL_SECONDS = 0.25
 
@@ -538,11 +540,14 @@ class OpenNebulaBackend:
 
     def _network(self, vn: Any) -> Resource:
         template = vn.TEMPLATE or {}
+        down = single(template, NET_STATE_KEY) == "inactive"
         attributes: dict[str, object] = {
             "occi.core.id": str(vn.ID),
             "occi.core.title": single(template, TITLE_KEY) or str(vn.NAME),
-            "occi.network.state": "active",
+            "occi.network.state": "inactive" if down else "active",
         }
+        if down:
+            attributes["occi.network.state.message"] = "down: takes no new networkinterfaces"
         summary = single(template, "DESCRIPTION")
         if summary:
             attributes["occi.core.summary"] = summary
@@ -569,7 +574,7 @@ class OpenNebulaBackend:
             mixins=tuple(mixins),
             attributes=attributes,
             location=f"/network/{vn.ID}",
-            actions=(),
+            actions=(infra.NETWORK_ACTION + ("up" if down else "down"),),
         )
 
     # -- creating ----------------------------------------------------------------------
@@ -612,7 +617,7 @@ class OpenNebulaBackend:
         if context is not None:
             extra.append(("CONTEXT", context))
         summary = attributes.get("occi.core.summary")
-        if summary:
+        if summary is not None:  # also "": the os_tpl's DESCRIPTION is not the compute's
             extra.append(("DESCRIPTION", str(summary)))
         stored = [m for m in entity.mixins if m not in _DERIVED and m not in os_tpls]
         if stored:
@@ -652,7 +657,7 @@ class OpenNebulaBackend:
                     f"a compute's links must be networkinterfaces or storagelinks, not {link.kind}"
                 )
             try:
-                await self._get(ctx, model, target)
+                _check_up(await self._get(ctx, model, target))
             except NotFound:
                 raise Invalid(f"link target {target} is not yours nor shared with you") from None
             (nics if link.kind == infra.NETWORKINTERFACE else disks).append(vector)
@@ -720,7 +725,10 @@ class OpenNebulaBackend:
             items.append(
                 ("OCCI_ALLOCATION", str(attributes.get("occi.network.allocation") or "dynamic"))
             )
-        stored = [m for m in entity.mixins if m != infra.IPNETWORK]
+        else:
+            # Without an address range oned has no lease to give a NIC: MAC addresses only.
+            items.append(("AR", {"TYPE": "ETHER", "SIZE": str(ETHER_RANGE)}))
+        stored = list(entity.mixins)
         if stored:
             items.append((MIXINS_KEY, " ".join(stored)))
         vn_id = await self._allocate_named(
@@ -747,7 +755,7 @@ class OpenNebulaBackend:
             raise Invalid(f"link source {source} is not one of your computes") from None
         target_location = f"/{'network' if nic else 'storage'}/{target_match.group(1)}"
         try:
-            await self._get(ctx, model, target_location)
+            _check_up(await self._get(ctx, model, target_location))
         except NotFound:
             raise Invalid(
                 f"link target {target_location} is not yours nor shared with you"
@@ -807,7 +815,7 @@ class OpenNebulaBackend:
         entity = await self._writable(ctx, model, location)
         mixins = [m for m in entity.mixins if m not in remove_mixins]
         mixins += [m for m in add_mixins if m not in mixins]
-        await self._apply(ctx, entity, dict(attributes), mixins)
+        await self._apply(ctx, model, entity, dict(attributes), mixins)
         return await self._get(ctx, model, location)
 
     async def replace_entity(self, user: User, location: str, entity: Entity) -> Entity:
@@ -815,11 +823,16 @@ class OpenNebulaBackend:
         model = await self.model(user)
         current = await self._writable(ctx, model, location)
         changes = {k: v for k, v in entity.attributes.items() if current.attributes.get(k) != v}
-        await self._apply(ctx, current, changes, list(entity.mixins))
+        await self._apply(ctx, model, current, changes, list(entity.mixins))
         return await self._get(ctx, model, location)
 
     async def _apply(
-        self, ctx: _Ctx, entity: Entity, changes: dict[str, object], mixins: list[str]
+        self,
+        ctx: _Ctx,
+        model: Model,
+        entity: Entity,
+        changes: dict[str, object],
+        mixins: list[str],
     ) -> None:
         kind, ids = _parse_location(entity.location or "")
         for name in ("occi.core.id", f"occi.{kind}.state", f"occi.{kind}.state.message"):
@@ -846,11 +859,14 @@ class OpenNebulaBackend:
             for derived in ("occi.credentials.ssh.publickey", "occi.compute.userdata"):
                 if derived in changes and changes[derived] == entity.attributes.get(derived):
                     changes.pop(derived)
+            # Not applied on create either: the os_tpl's disks decide the VM's storage.
+            changes.pop("occi.compute.ephemeral_storage.size", None)
             if changes:
                 raise Conflict(
                     f"OpenNebula cannot change {', '.join(sorted(changes))} of an existing VM"
                 )
             if resize:
+                await self._settled(ctx, model, entity.location or "")
                 await self._call(ctx, "vm.resize", oid, template_xml(resize.items()), False)
         elif kind == "storage":
             size = changes.pop("occi.storage.size", None)
@@ -878,6 +894,8 @@ class OpenNebulaBackend:
         await self._writable(ctx, model, location)
         kind, ids = _parse_location(location)
         if kind == "compute":
+            # oned cannot terminate a VM in the middle of some steps (PROLOG): let it settle.
+            await self._settled(ctx, model, location)
             # Marked first so the VM is gone for OCCI at once, while oned still runs its
             # SHUTDOWN → EPILOG → DONE.
             await self._call(ctx, "vm.update", ids[0], template_xml([(DELETED_KEY, "YES")]), 1)
@@ -916,16 +934,23 @@ class OpenNebulaBackend:
         entity = await self._writable(ctx, model, location)
         kind, ids = _parse_location(location)
         term = action.rpartition("#")[2]
+        message = str(entity.attributes.get("occi.compute.state.message") or "")
+        if kind == "compute" and term == "stop" and message == f"{states.WAITING}PENDING":
+            # Not deployed yet: oned's hold keeps it so until start releases it.
+            await self._call(ctx, "vm.action", "hold", ids[0])
+            return await self._get(ctx, model, location)
+        entity = await self._settled(ctx, model, location)
         if action not in entity.actions:
             message = entity.attributes.get(f"occi.{kind}.state.message")
             state = entity.attributes.get(f"occi.{kind}.state")
             why = f" ({message})" if message else ""
-            if kind == "network":
-                raise Conflict(
-                    f"{term}: OpenNebula virtual networks have no up/down state; they are "
-                    "always active"
-                )
             raise Conflict(f"{term} is not allowed while the {kind} is {state}{why}")
+        if kind == "network":
+            # OpenNebula networks have no link state: up/down is an OCCI-side flag that
+            # stops new networkinterfaces to a network that is down.
+            flag = "active" if term == "up" else "inactive"
+            await self._call(ctx, "vn.update", ids[0], template_xml([(NET_STATE_KEY, flag)]), 1)
+            return await self._get(ctx, model, location)
         method = str(parameters.get("method") or "")
         if kind == "compute":
             if term == "save":
@@ -941,6 +966,18 @@ class OpenNebulaBackend:
         else:
             await self._call(ctx, "image.enable", ids[0], term == "online")
         return await self._get(ctx, model, location)
+
+    async def _settled(self, ctx: _Ctx, model: Model, location: str) -> Entity:
+        """The entity once oned has finished what it was doing (a VM deploying or hot-
+        plugging, an image being made), or as it is when the oned time limit runs out."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            entity = await self._get(ctx, model, location)
+            kind = _parse_location(location)[0]
+            message = str(entity.attributes.get(f"occi.{kind}.state.message") or "")
+            if not message.startswith(states.WAITING) or time.monotonic() > deadline:
+                return entity
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _save(self, ctx: _Ctx, vm_id: int, parameters: Mapping[str, object]) -> Mixin:
         """I12 save: the OS disk saved as a new image, and a VM template using it (what
@@ -1008,6 +1045,11 @@ def _number(value: object) -> float:
         raise Invalid(f"{value!r} is not a number") from None
 
 
+def _check_up(target: Entity) -> None:
+    if target.attributes.get("occi.network.state") == "inactive":
+        raise Conflict(f"{target.location} is down; bring it up before linking to it")
+
+
 def _gone(vm: Any) -> bool:
     return int(vm.STATE) == 6 or single(vm.USER_TEMPLATE, DELETED_KEY) == "YES"
 
@@ -1019,7 +1061,7 @@ def _stored_mixins(template: Mapping[str, Any] | None) -> tuple[str, ...]:
 def _derived(mixin: str, kind: str) -> bool:
     if kind == "compute":
         return mixin in _DERIVED or mixin.startswith(OS_TPL_SCHEME)
-    return kind == "network" and mixin == infra.IPNETWORK
+    return False  # a network's ipnetwork is also derived from its address, and kept when set
 
 
 def _context(base: Mapping[str, Any], attributes: Mapping[str, object]) -> dict[str, str] | None:

@@ -1,9 +1,17 @@
 """OpenNebula states as OCCI states, and which OCCI actions each one allows.
 
-OCCI 1.2 has no "waiting" compute state, so a VM between two stable states shows the OCCI
-state it is *leaving* (a booting VM is still ``inactive``, a VM powering off is still
-``active``) with ``occi.compute.state.message`` = ``"waiting: <LCM_STATE>"`` and no
-actions. Clients that poll for the state an action leads to therefore never see it early.
+OCCI 1.2 has no "waiting" compute state. A VM between two stable states shows
+``occi.compute.state.message`` = ``"waiting: <STATE or LCM_STATE>"`` and no actions, and its
+OCCI state follows the compute's state diagram (I12 §3.1), where only actions move a
+compute: while an *action* is being carried out the VM shows the OCCI state it is
+*leaving* (a VM powering off is still ``active``, one booting from POWEROFF still
+``inactive``), so clients polling for the state an action leads to never see it early;
+while a VM is being *deployed* (PENDING, PROLOG*, BOOT, also when start resumes a
+STOPPED or UNDEPLOYED VM through PENDING) it shows ``active``, the state it was created or
+started into, because nothing but an action may move an ``inactive`` compute to ``active``,
+and it offers the actions of an active compute: stop of a PENDING VM is oned's ``hold``
+(shown inactive, "held"); any other action waits for the VM to settle (within the oned time
+limit), then applies, or answers 409 if oned is still deploying it.
 
 ======================================  ==============  ===================================
 OpenNebula STATE / LCM_STATE             OCCI state      actions (message)
@@ -12,9 +20,12 @@ ACTIVE/RUNNING                           active          stop restart suspend sa
 POWEROFF, UNDEPLOYED                     inactive        start
 SUSPENDED, STOPPED (saved to disk)       suspended       start
 HOLD                                     inactive        start (= release) ("held")
-INIT, PENDING, CLONING                   inactive        – ("waiting: PENDING")
-ACTIVE/PROLOG*, BOOT*, CLEANUP_RESUBMIT,
-  *_POWEROFF, *_UNDEPLOY(ED), *_STOPPED  inactive        – ("waiting: <LCM>")
+INIT, PENDING, CLONING, ACTIVE/PROLOG,
+  PROLOG_RESUME/UNDEPLOY, BOOT,
+  BOOT_STOPPED/UNDEPLOY, CLEANUP_RESUBMIT active         stop restart suspend save
+  (being deployed)                                       ("waiting: <STATE>")
+ACTIVE/BOOT_POWEROFF, BOOT_UNKNOWN,
+  other *_POWEROFF, *_UNDEPLOYED         inactive        – ("waiting: <LCM>")
 ACTIVE/*_SUSPENDED, PROLOG_MIGRATE_SUSP  suspended       – ("waiting: <LCM>")
 ACTIVE/other transitional (SHUTDOWN*,
   SAVE_*, EPILOG*, MIGRATE*, HOTPLUG*,
@@ -25,9 +36,10 @@ ACTIVE/UNKNOWN                           error           – ("UNKNOWN: not moni
 DONE                                     (gone: 404)
 ======================================  ==============  ===================================
 
-Images: READY, USED, USED_PERS → online (READY allows offline); DISABLED → offline (online);
-INIT, LOCKED*, CLONE → offline "waiting: LOCKED"; ERROR → error; DELETE → gone. Virtual
-networks have no state in OpenNebula: always active, no actions.
+Images: READY → online (offline); USED, USED_PERS → online ("in use by a VM", no action);
+DISABLED → offline (online); INIT, LOCKED*, CLONE → online "waiting: LOCKED" (a new
+storage is being made, and comes up online); ERROR → error; DELETE → gone. Virtual
+networks have no state in OpenNebula: see the backend (up/down is an OCCI-side flag).
 """
 
 from __future__ import annotations
@@ -74,20 +86,29 @@ START, STOP, RESTART, SUSPEND, SAVE = (
     _C + t for t in ("start", "stop", "restart", "suspend", "save")
 )
 ONLINE, OFFLINE = infra.STORAGE_ACTION + "online", infra.STORAGE_ACTION + "offline"
+ACTIVE_ACTIONS = (STOP, RESTART, SUSPEND, SAVE)
 
 # Transitional LCM states of an ACTIVE VM that come from a stopped or suspended machine.
 _FROM_INACTIVE = {
-    "PROLOG", "BOOT", "PROLOG_RESUME", "PROLOG_UNDEPLOY", "BOOT_POWEROFF", "BOOT_UNKNOWN",
-    "BOOT_STOPPED", "BOOT_UNDEPLOY", "CLEANUP_RESUBMIT", "HOTPLUG_PROLOG_POWEROFF",
+    "BOOT_POWEROFF", "BOOT_UNKNOWN", "HOTPLUG_PROLOG_POWEROFF",
     "HOTPLUG_EPILOG_POWEROFF", "HOTPLUG_NIC_POWEROFF", "HOTPLUG_SAVEAS_POWEROFF",
     "HOTPLUG_SAVEAS_UNDEPLOYED", "HOTPLUG_SAVEAS_STOPPED", "DISK_SNAPSHOT_POWEROFF",
     "DISK_SNAPSHOT_REVERT_POWEROFF", "DISK_SNAPSHOT_DELETE_POWEROFF", "DISK_RESIZE_POWEROFF",
     "DISK_RESIZE_UNDEPLOYED", "PROLOG_MIGRATE_POWEROFF", "BACKUP_POWEROFF", "RESTORE",
 }  # fmt: skip
+# LCM states of a VM being deployed (created, or started from STOPPED/UNDEPLOYED): active.
+_DEPLOYING = {
+    "PROLOG", "BOOT", "PROLOG_RESUME", "PROLOG_UNDEPLOY", "BOOT_STOPPED", "BOOT_UNDEPLOY",
+    "CLEANUP_RESUBMIT",
+}  # fmt: skip
 _FROM_SUSPENDED = {
     "BOOT_SUSPENDED", "HOTPLUG_SAVEAS_SUSPENDED", "DISK_SNAPSHOT_SUSPENDED",
     "DISK_SNAPSHOT_REVERT_SUSPENDED", "DISK_SNAPSHOT_DELETE_SUSPENDED", "PROLOG_MIGRATE_SUSPEND",
 }  # fmt: skip
+
+
+#: How a transitional state's message starts.
+WAITING = "waiting: "
 
 
 @dataclass(frozen=True)
@@ -110,12 +131,14 @@ def compute_state(state: int, lcm: int) -> OcciState | None:
         return None
     if vm == "ACTIVE":
         if lcm_name == "RUNNING":
-            return OcciState("active", None, (STOP, RESTART, SUSPEND, SAVE))
+            return OcciState("active", None, ACTIVE_ACTIONS)
+        if lcm_name in _DEPLOYING:
+            return OcciState("active", f"{WAITING}{lcm_name}", ACTIVE_ACTIONS, busy=True)
         if "FAILURE" in lcm_name:
             return OcciState("error", f"{lcm_name}: OpenNebula could not complete the operation")
         if lcm_name == "UNKNOWN":
             return OcciState("error", "UNKNOWN: the hypervisor no longer reports this VM")
-        waiting = f"waiting: {lcm_name}"
+        waiting = f"{WAITING}{lcm_name}"
         if lcm_name in _FROM_INACTIVE:
             return OcciState("inactive", waiting, busy=True)
         if lcm_name in _FROM_SUSPENDED:
@@ -128,7 +151,7 @@ def compute_state(state: int, lcm: int) -> OcciState | None:
     if vm == "HOLD":
         return OcciState("inactive", "held: start releases it", (START,))
     if vm in ("INIT", "PENDING", "CLONING"):
-        return OcciState("inactive", f"waiting: {vm}", busy=True)
+        return OcciState("active", f"{WAITING}{vm}", ACTIVE_ACTIONS, busy=True)
     return OcciState("error", f"{vm}: OpenNebula could not complete the operation")
 
 
@@ -145,7 +168,7 @@ def image_state(state: int) -> OcciState | None:
         return OcciState("offline", None, (ONLINE,))
     if image == "ERROR":
         return OcciState("error", "ERROR: OpenNebula could not create the image")
-    return OcciState("offline", f"waiting: {image}", busy=True)
+    return OcciState("online", f"{WAITING}{image}", busy=True)
 
 
 def link_state(compute: OcciState) -> str:
