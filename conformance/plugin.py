@@ -47,6 +47,13 @@ from conformance.session import RENDERING_PROFILES, OCCISession, ParsedResponseE
 SUITE_DIR = Path(__file__).parent / "suite"
 _ENDPOINT_FAULTS = (AssertionError, ParsedResponseError)
 _HARNESS_FAULTS = (EndpointUnreachable, HarnessError, AuthenticationFailed)
+
+
+def _endpoint_fault(error: BaseException) -> bool:
+    """The endpoint broke a check; hypothesis groups several such failures together."""
+    if isinstance(error, BaseExceptionGroup):
+        return all(_endpoint_fault(e) for e in error.exceptions)
+    return isinstance(error, _ENDPOINT_FAULTS)
 _CONFIG_KEY = pytest.StashKey[SuiteConfig]()
 _STATE_KEY = pytest.StashKey["PluginState"]()
 #: Attribute by which the CLI's in-process plugin object hands over a ready configuration.
@@ -419,7 +426,7 @@ def _record(
     else:
         excinfo = call.excinfo
         message = str(excinfo.value) if excinfo is not None else str(report.longrepr)
-        if excinfo is not None and isinstance(excinfo.value, _ENDPOINT_FAULTS):
+        if excinfo is not None and _endpoint_fault(excinfo.value):
             outcome = outcome_for_failure(level)
         elif excinfo is not None and isinstance(excinfo.value, _HARNESS_FAULTS):
             outcome = "error"

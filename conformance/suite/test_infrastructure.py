@@ -698,8 +698,7 @@ def test_storage_resize_by_update(occi: OCCISession) -> None:
 def test_storage_state_machine(occi: OCCISession) -> None:
     url = inf.create(occi, STORAGE)
     initial = inf.settle(occi, url, STORAGE, ["online", "offline"])
-    if initial != "offline":
-        inf.warn(occi, "AMB-INFRA-08", f"a new storage starts {initial!r}, not offline")
+    occi.note("AMB-INFRA-08", f"a new storage settles in state {initial!r}")  # any is fine
     if initial == "offline":
         inf.drive(occi, url, STORAGE, S_ACT + "online", "online")
         inf.drive(occi, url, STORAGE, S_ACT + "offline", "offline")

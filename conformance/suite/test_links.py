@@ -26,6 +26,7 @@ from conformance.suite._entity_helpers import (
     create_storage,
     find_network,
     member_locations,
+    path_of,
     required_values,
     same_location,
     send_entity,
@@ -56,9 +57,15 @@ def world(occi: OCCISession) -> World:
 def _link_attributes(
     occi: OCCISession, kind: str, source: str | None, target: str, target_kind: str
 ) -> dict[str, object]:
-    values: dict[str, object] = {"occi.core.target": target, "occi.core.target.kind": target_kind}
+    """Source and target as absolute paths (how servers write their own locations); the
+    1.2 target.kind only where the query interface lets clients set it (a 1.1 server, or one
+    that keeps it immutable, may refuse an attribute it does not take)."""
+    values: dict[str, object] = {"occi.core.target": path_of(target)}
+    definition = occi.model.attribute_definitions(kind).get("occi.core.target.kind")
+    if definition is not None and definition.mutable:
+        values["occi.core.target.kind"] = target_kind
     if source is not None:
-        values["occi.core.source"] = source
+        values["occi.core.source"] = path_of(source)
     values.update(required_values(occi, kind))
     return values
 
@@ -129,15 +136,17 @@ def test_link_without_target_refused(occi: OCCISession, world: World) -> None:
     location = occi.require_kind(NETWORKINTERFACE)
     title = occi.title(f"no-target-{uuid.uuid4().hex[:8]}")
     before = member_locations(occi, location)
-    attributes = {"occi.core.source": world.compute, "occi.core.title": title}
+    attributes = {"occi.core.source": path_of(world.compute), "occi.core.title": title}
     attributes.update(required_values(occi, NETWORKINTERFACE))
     body = Link(kind=NETWORKINTERFACE, attributes=attributes)
     exchange = send_entity(occi, "POST", location, body, TEXT_PLAIN)
     if exchange.status < 300:
         occi.created.append(occi.location_of(exchange))
-    assert exchange.status == 400, (
+    assert 400 <= exchange.status < 500, (
         f"a link create without occi.core.target answered {exchange.status}; expect 400"
     )
+    if exchange.status != 400:
+        occi.note("AMB-HTTP-10", f"a link without target answered {exchange.status}")
     assert_not_created(occi, location, before, title, "a link without target")
 
 
@@ -262,7 +271,7 @@ def test_deleted_link_leaves_source(occi: OCCISession, world: World, rendering: 
     )
     identifier = occi.read(link).id
     deleted = occi.delete(link)
-    assert deleted.status in (200, 204), f"DELETE of the link answered {deleted.status}"
+    assert deleted.status in (200, 202, 204), f"DELETE of the link answered {deleted.status}"
     wait_gone(occi, link)
     entity = occi.read(world.compute, rendering)
     for owned in getattr(entity, "links", ()):
@@ -277,7 +286,9 @@ def test_deleting_source_deletes_links(occi: OCCISession, world: World) -> None:
     source, _ = occi.create_compute(label="links-owner")
     link = _storagelink(occi, source, world.storage)
     deleted = occi.delete(source)
-    assert deleted.status in (200, 204), f"DELETE of the source compute answered {deleted.status}"
+    assert deleted.status in (200, 202, 204), (
+        f"DELETE of the source compute answered {deleted.status}"
+    )
     status = wait_gone(occi, link)
     assert status in GONE, (
         f"the source {source} was deleted, yet its storagelink {link} answers {status}; a "

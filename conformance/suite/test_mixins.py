@@ -299,6 +299,10 @@ def test_uri_list_bodies(occi: OCCISession, users: UserMixins, pair: tuple[str, 
     mixin, location = users.create("uri-list")
     url = pair[0]
     added = send_locations(occi, "POST", location, [url], URI_LIST)
+    if added.status in (400, 406, 415):
+        # T12 §8 defines text/uri-list for answers; taking it as a request body is optional.
+        occi.note("AMB-HTTP-12", f"a text/uri-list request body answered {added.status}")
+        not_applicable(f"the endpoint does not take text/uri-list bodies ({added.status})")
     assert_success_status(occi, added, "POST of a text/uri-list body to a mixin collection")
     assert mixin.id in occi.read(url).mixins, (
         f"a text/uri-list POST to {location} did not attach the mixin to {url}"
@@ -341,6 +345,8 @@ def test_empty_mixin_collection(occi: OCCISession, users: UserMixins) -> None:
         f"GET on an empty mixin collection answered {exchange.status}; expect 200 with an "
         "empty rendering (or 204 under 1.1)"
     )
+    if exchange.status == 204 and occi.occi_version != "1.1":
+        occi.warn("AMB-HTTP-05", "an empty mixin collection answered 204; 1.2 expects 200")
     if exchange.status == 200:
         assert not occi.parse(exchange, "locations"), "an empty collection lists locations"
 

@@ -248,6 +248,11 @@ def test_body_without_content_type(occi: OCCISession) -> None:
     _forget_if_created(occi, exchange)
     occi.note("AMB-HTTP-12", f"a body without Content-Type answered {exchange.status}")
     assert exchange.status < 500, f"a body without Content-Type caused {exchange.status}"
+    if exchange.status in (200, 201):
+        # RFC 9110 §8.3 lets a recipient examine an unlabelled body; OCCI has no rule
+        # (AMB-HTTP-12), so taking it is a reading the spec allows: a warning only.
+        soft_warning(occi, "AMB-HTTP-12", "a body without Content-Type was accepted")
+        return
     assert 400 <= exchange.status < 500, (
         f"a text/plain compute body sent without Content-Type answered {exchange.status}; the"
         " client must label its body (H12 §5.1), so the server should refuse it (400/406/415)"

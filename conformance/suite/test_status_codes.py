@@ -116,9 +116,12 @@ def test_put_without_meaning_is_405(occi: OCCISession, target: str) -> None:
     assert exchange.status < 500 or exchange.status == 501, (
         f"PUT {location} caused {exchange.status}"
     )
+    if exchange.status in (400, 501):  # the catalogue's policy: accepted with a warning
+        soft_warning(occi, "HTTP-SC-05", f"PUT {location} answered {exchange.status}, not 405")
+        return
     assert exchange.status == 405, (
         f"PUT {location} answered {exchange.status}; PUT has no meaning there (H12 §8), which"
-        " is 405 Method Not Allowed"
+        " is 405 Method Not Allowed (400 or 501 pass with a warning)"
     )
     allow = exchange.header("allow")
     assert allow and "PUT" not in allow.upper().replace(" ", "").split(","), (

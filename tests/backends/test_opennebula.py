@@ -160,12 +160,17 @@ def test_compute_life_cycle_follows_oned(server, control, sim) -> None:
     assert (vm.STATE, vm.LCM_STATE) == (pyone.VM_STATE.PENDING, 0)
     # Created to run: active while oned deploys it, so it never moves without an action.
     assert client.state(location) == ("active", "waiting: PENDING")
-    assert client.get(location).actions == ()
+    assert set(client.get(location).actions) == {
+        infra.STOP.id,
+        infra.RESTART.id,
+        infra.SUSPEND.id,
+        infra.SAVE.id,
+    }
     started = time.monotonic()
-    response = client.action(location, infra.STOP, method="graceful")
-    assert response.status == 409, "a VM that never settles takes no action"
+    response = client.action(location, infra.RESTART)
+    assert response.status == 409, "a VM that never settles cannot be restarted"
     assert time.monotonic() - started >= 2.5, "it was waited for, up to the oned time limit"
-    assert b"waiting: PENDING" in response.data
+    assert one.vm.info(vid).STATE == pyone.VM_STATE.PENDING
 
     control.simulator.advance(STEP)
     assert one.vm.info(vid).LCM_STATE == pyone.LCM_STATE.PROLOG
@@ -200,6 +205,30 @@ def test_compute_life_cycle_follows_oned(server, control, sim) -> None:
     assert one.vm.info(vid).STATE == pyone.VM_STATE.DONE
     assert client.send("GET", location).status == 404
     assert location not in str(client.send("GET", "/compute/").data)
+
+
+def test_stop_before_deployment_holds_the_vm(server, control, sim) -> None:
+    control.simulator.set_speed(0.001)
+    client = Client(server.url, ALICE)
+    one = sim.pyone("alice:alice-secret")
+    location = client.create(compute())
+    assert client.action(location, infra.STOP, method="graceful").status == 200
+    assert one.vm.info(vm_id(location)).STATE == pyone.VM_STATE.HOLD
+    assert client.state(location) == ("inactive", "held: start releases it")
+    control.simulator.advance(3 * STEP)
+    assert client.state(location)[0] == "inactive", "a held VM stays put"
+    assert client.action(location, infra.START).status == 200
+    assert one.vm.info(vm_id(location)).STATE == pyone.VM_STATE.PENDING
+    assert client.state(location) == ("active", "waiting: PENDING")
+
+
+def test_actions_wait_for_a_deploying_vm(alice: Client, control, sim) -> None:
+    control.simulator.set_speed(5)  # 0.6 s a step: PROLOG and BOOT take ~1.2 s
+    location = alice.create(compute())
+    wait_for(lambda: alice.state(location)[1] in ("waiting: PROLOG", "waiting: BOOT"))
+    response = alice.action(location, infra.SUSPEND)
+    assert response.status == 200, response.data
+    assert wait_for(lambda: alice.state(location) == ("suspended", None))
 
 
 def test_suspend_and_restart_map_to_oned_actions(alice: Client, sim) -> None:

@@ -894,13 +894,16 @@ class OpenNebulaBackend:
         await self._writable(ctx, model, location)
         kind, ids = _parse_location(location)
         if kind == "compute":
-            # oned cannot terminate a VM in the middle of some steps (PROLOG): let it settle.
-            await self._settled(ctx, model, location)
             # Marked first so the VM is gone for OCCI at once, while oned still runs its
             # SHUTDOWN → EPILOG → DONE.
             await self._call(ctx, "vm.update", ids[0], template_xml([(DELETED_KEY, "YES")]), 1)
             try:
-                await self._call(ctx, "vm.action", "terminate-hard", ids[0])
+                try:
+                    await self._call(ctx, "vm.action", "terminate-hard", ids[0])
+                except Conflict:
+                    # oned cannot terminate a VM in some steps (PROLOG): let it settle first.
+                    await self._settle_vm(ctx, ids[0])
+                    await self._call(ctx, "vm.action", "terminate-hard", ids[0])
             except Conflict:
                 await self._call(ctx, "vm.update", ids[0], template_xml([(DELETED_KEY, "NO")]), 1)
                 raise
@@ -966,6 +969,17 @@ class OpenNebulaBackend:
         else:
             await self._call(ctx, "image.enable", ids[0], term == "online")
         return await self._get(ctx, model, location)
+
+    async def _settle_vm(self, ctx: _Ctx, vm_id: int) -> None:
+        """Wait (within the oned time limit) until oned ends the VM's current step; read
+        with vm.info, since a VM marked deleted is no longer an OCCI entity."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            vm = await self._call(ctx, "vm.info", vm_id)
+            view = states.compute_state(int(vm.STATE), int(vm.LCM_STATE))
+            if view is None or not view.busy:
+                return
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _settled(self, ctx: _Ctx, model: Model, location: str) -> Entity:
         """The entity once oned has finished what it was doing (a VM deploying or hot-
