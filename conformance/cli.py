@@ -81,6 +81,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="also run tests that create, change and delete (everything is cleaned up)",
     )
+    add(
+        "--disposable",
+        action="store_true",
+        default=None,
+        help="the endpoint is a throwaway: tests may delete whole collections and provider "
+        "mixins (never on a shared site)",
+    )
     add("--report-dir", metavar="DIR", help="where reports go (default reports/)")
     add("--baseline", metavar="FILE", help="YAML known failures; only new failures fail")
     add("--write-baseline", metavar="FILE", help="write this run's failures as a baseline")
@@ -163,6 +170,7 @@ _OVERRIDES = {
     "profile": "profiles",
     "requirement": "requirements",
     "destructive": "destructive",
+    "disposable": "disposable",
     "report_dir": "report_dir",
     "baseline": "baseline",
     "run_id": "run_id",
@@ -240,12 +248,14 @@ def _run_embedded(
     try:
         if verbosity >= 0:
             print(f"embedded reference server (dummy backend) on {server.url}", file=out)
-        # The embedded server is disposable: certify every profile, destructive tests too.
+        # The embedded server is a throwaway: certify every profile, destructive and
+        # disposable tests too.
         config = dataclasses.replace(
             config,
             endpoint=server.url,
             profiles=config.profiles or list(PROFILES),
             destructive=True,
+            disposable=True,
         )
         return _run_against(config, args, verbosity, suite_dir, out)
     finally:
@@ -292,7 +302,8 @@ def _run_against(
         )
         print(
             f"run id {config.run_id}; profiles {', '.join(config.profiles)}; "
-            + ("destructive" if config.destructive else "read-only (no --destructive)"),
+            + ("destructive" if config.destructive else "read-only (no --destructive)")
+            + ("; disposable" if config.disposable else ""),
             file=out,
         )
     from conformance.runner import run_suite

@@ -25,6 +25,7 @@ YAML (every key optional)::
     profiles: [core, http]
     requirements: ["HTTP-*"]
     destructive: false
+    disposable: false      # a throwaway endpoint: tests may delete collections, provider mixins
     os_tpl: null           # type id of the OS template for compute creation
     resource_tpl: null     # type id of the resource template
     run_id: null           # tags what this run creates; generated when absent
@@ -94,6 +95,7 @@ class SuiteConfig:
     profiles: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     destructive: bool = False
+    disposable: bool = False
     os_tpl: str | None = None
     resource_tpl: str | None = None
     run_id: str = field(default_factory=lambda: f"occi-conformance-{uuid.uuid4().hex[:8]}")

@@ -1,5 +1,6 @@
 """The embedded reference server: ``occi-conformance run`` without ``--endpoint`` certifies
-``python -m reference_server --backend dummy`` on a free loopback port.
+``python -m reference_server --backend dummy`` on a free loopback port. The run is destructive
+and disposable (the server and its state end with the run), so every test runs.
 
 It runs in its own session (process group), so a Ctrl-C at the terminal reaches the harness
 only; the harness deletes what it created and then stops the server itself.

@@ -11,6 +11,9 @@ Fixtures for suite tests:
 Markers:
   ``requirement(*ids)``  the catalogue ids a test checks (required on every suite test)
   ``destructive``        the test creates, changes or deletes; runs only with --destructive
+Tests that may destroy what the run did not create (a whole collection, a provider mixin) call
+``occi.require_capability("disposable")``: n/a unless ``--occi-disposable`` (config
+``disposable: true``, ``OCCI_DISPOSABLE``) says the endpoint is a throwaway.
 
 A test whose requirements all belong to an OCCI version the endpoint does not speak is n/a
 (JSON entries excepted under 1.1: JSON is optional there, see requirements.yaml).
@@ -54,6 +57,8 @@ def _endpoint_fault(error: BaseException) -> bool:
     if isinstance(error, BaseExceptionGroup):
         return all(_endpoint_fault(e) for e in error.exceptions)
     return isinstance(error, _ENDPOINT_FAULTS)
+
+
 _CONFIG_KEY = pytest.StashKey[SuiteConfig]()
 _STATE_KEY = pytest.StashKey["PluginState"]()
 #: Attribute by which the CLI's in-process plugin object hands over a ready configuration.
@@ -107,6 +112,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run tests that create, change and delete entities",
     )
+    group.addoption(
+        "--occi-disposable",
+        action="store_true",
+        default=None,
+        help="the endpoint is a throwaway: tests may delete collections and provider mixins",
+    )
     group.addoption("--occi-report-dir", help="where results.json and reports go")
     group.addoption("--occi-baseline", help="YAML file of known failures")
     group.addoption("--occi-run-id", help="tag for everything this run creates")
@@ -128,6 +139,7 @@ def _options(config: pytest.Config) -> dict[str, object]:
         "profiles": get("occi_profile"),
         "requirements": get("occi_requirement"),
         "destructive": get("occi_destructive"),
+        "disposable": get("occi_disposable"),
         "report_dir": get("occi_report_dir"),
         "baseline": get("occi_baseline"),
         "run_id": get("occi_run_id"),
@@ -214,7 +226,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         f"occi endpoint: {state.collector.masker(state.config.endpoint or '')}",
         f"occi run id: {state.config.run_id}; profiles: "
         + (", ".join(state.config.profiles) or "all")
-        + ("; destructive" if state.config.destructive else "; read-only"),
+        + ("; destructive" if state.config.destructive else "; read-only")
+        + ("; disposable" if state.config.disposable else ""),
         f"occi hypothesis: profile {hyp.get('profile')}, seed {hyp.get('seed')}",
     ]
 

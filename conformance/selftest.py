@@ -4,9 +4,9 @@ Steps: build the wheels on the host (the build itself needs no network), build t
 a local base (``occi-base:bookworm`` from ``scripts/build-base-image`` when present, else the
 official slim image), start (a) the reference server on the dummy backend and (b) the oned
 simulator plus the reference server on the OpenNebula backend, wait until they answer, run the
-suite against each with every profile and destructive tests, and write both reports and the
-containers' logs into the report directory. Every container it started is removed at the end,
-also on failure and Ctrl-C. Containers use host networking bound to 127.0.0.1.
+suite against each with every profile, destructive and disposable tests, and write both
+reports and the containers' logs into the report directory. Every container it started is
+removed at the end, also on failure and Ctrl-C. Containers use host networking bound to 127.0.0.1.
 
 Exit code 0 only when both endpoints are conformant; 2 when Docker or the checkout is
 missing; otherwise the worse of the two suite runs.
@@ -140,6 +140,7 @@ def _run_suite(endpoint: str, report_dir: Path, extra: list[str]) -> int:
         "--endpoint",
         endpoint,
         "--destructive",
+        "--disposable",  # the containers are the self-test's own throwaways
         "--report-dir",
         str(report_dir),
         *extra,

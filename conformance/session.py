@@ -123,6 +123,21 @@ class OCCISession:
             raise AssertionError(f"kind {kind_id} is advertised without a location")
         return kind.location
 
+    def require_capability(self, name: str) -> None:
+        """n/a unless the run may use a capability that only the configuration can grant.
+
+        ``disposable``: the endpoint is a throwaway, so a test may delete what the run did not
+        create (a whole collection, a provider mixin). Capabilities the endpoint advertises
+        are checked where they are used (``require_kind``, ``require_rendering``).
+        """
+        if name != "disposable":
+            raise HarnessError(f"require_capability: unknown capability {name!r}")
+        if not self.config.disposable:
+            not_applicable(
+                "runs only against a disposable endpoint (--disposable / disposable: true): it "
+                "may delete entities or provider mixins the run did not create"
+            )
+
     def templates(self, family: str) -> list[Category]:
         """The mixins that depend on ``family`` (os_tpl or resource_tpl)."""
         return [m for m in self.model.mixins if family in m.depends]
@@ -175,14 +190,25 @@ class OCCISession:
         return entity
 
     def list(self, location: str, media_type: str = TEXT_PLAIN) -> list[str]:
-        """GET a collection and return absolute member URLs (relative ones resolved)."""
+        """GET a collection and return absolute member URLs (relative ones resolved).
+
+        Asked for JSON, it lists in text/plain instead: J12 entities carry no location
+        (AMB-JSON-06), so a JSON collection cannot name its members.
+        """
+        if media_type == OCCI_JSON:
+            media_type = TEXT_PLAIN
         exchange = self.client.get(location, accept=media_type)
         assert exchange.status in (200, 204), f"GET {location} answered {exchange.status}"
         if exchange.status == 204 or (not exchange.body.strip() and media_type != TEXT_OCCI):
             return []
         if exchange.media_type == OCCI_JSON:
             entities = self.parse(exchange, "entities")
-            return [self.client.url(e.location) for e in entities if e.location]  # type: ignore[attr-defined]
+            if any(not e.location for e in entities):  # type: ignore[attr-defined]
+                raise ParsedResponseError(
+                    f"GET {location} with Accept: {media_type} answered {OCCI_JSON}, whose "
+                    "entities carry no location: the members cannot be listed"
+                )
+            return [self.client.url(e.location) for e in entities]  # type: ignore[attr-defined]
         locations = self.parse(exchange, "locations")
         return [self.client.url(loc) for loc in locations]  # type: ignore[attr-defined]
 
@@ -224,12 +250,16 @@ class OCCISession:
         media_type: str = TEXT_PLAIN,
         label: str = "",
         location: str | None = None,
+        setup: bool = False,
+        retry: Callable[[Exchange], bool] | None = None,
     ) -> tuple[str, Exchange]:
         """POST a new entity to its kind's location; returns its absolute URL and the exchange.
 
         Accepts both answers H12 allows (201 with Location, 200 with the rendering) and
         records which one the endpoint chose (AMB-HTTP-03). The entity is registered for
-        deletion at the end of the run.
+        deletion at the end of the run. ``setup``: the entity is scaffolding, not what the
+        test checks, so a 405 or 501 makes the test n/a instead of failing it. ``retry`` is
+        called with a refused answer; when it returns True the request is sent once more.
         """
         target = location or self.require_kind(kind)
         values = {"occi.core.title": self.title(label), **(attributes or {})}
@@ -240,6 +270,13 @@ class OCCISession:
                 kind=kind, mixins=tuple(mixins), attributes=values, links=tuple(links)
             )
         exchange = self.send("POST", target, media_type, lambda r: r.render_entity(entity))
+        if retry is not None and exchange.status not in (200, 201) and retry(exchange):
+            exchange = self.send("POST", target, media_type, lambda r: r.render_entity(entity))
+        if setup and exchange.status in (405, 501):
+            not_applicable(
+                f"the endpoint does not let clients create {kind.rpartition('#')[2]} "
+                f"(POST answered {exchange.status}); the test needs one to work with"
+            )
         assert exchange.status in (200, 201), (
             f"creating a {kind} answered {exchange.status}, not 201 or 200: {exchange.text[:300]}"
         )

@@ -14,7 +14,12 @@ What behaves like oned
     * VMs move over time, one step = 3 s / ``--speed``: PENDING → PROLOG → BOOT →
       RUNNING; actions pass through SHUTDOWN, SHUTDOWN_POWEROFF, SAVE_SUSPEND,
       SAVE_STOP/EPILOG_STOP, SHUTDOWN_UNDEPLOY/EPILOG_UNDEPLOY, BOOT_POWEROFF,
-      BOOT_SUSPENDED, PROLOG_RESUME/BOOT_STOPPED, HOTPLUG, HOTPLUG_NIC, EPILOG → DONE.
+      BOOT_SUSPENDED, PROLOG_RESUME/BOOT_STOPPED, HOTPLUG, HOTPLUG_NIC, EPILOG → DONE;
+      ``one.vm.resize`` of a RUNNING VM is a hot resize (HOTPLUG_RESIZE for a step, bounded
+      by VCPU_MAX/MEMORY_MAX when set), as in oned 6.x.
+    * Users update their own TEMPLATE (``one.user.update``; others' only as admin);
+      ``one.template.allocate`` makes a VM template owned by the caller (600, NAME unique
+      per owner), as ``onevm save`` needs.
       Deleted VMs stay in the pool as DONE. A template attribute ``SIMULATOR_FAIL="PROLOG"``
       or ``"BOOT"`` ends the deploy in PROLOG_FAILURE / BOOT_FAILURE.
     * Images start LOCKED and become READY a step later; USED (USED_PERS when

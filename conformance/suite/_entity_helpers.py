@@ -6,8 +6,9 @@ Everything here works from what the endpoint advertised (query interface) and an
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from conformance.client import Exchange
@@ -55,7 +56,8 @@ def contains_location(locations: Iterable[str], wanted: str) -> bool:
 
 
 def required_values(occi: OCCISession, kind: str, mixins: Sequence[str] = ()) -> dict[str, object]:
-    """Values for the client-supplied (mutable) attributes the query interface marks required.
+    """Values for the client-supplied (mutable) attributes the query interface marks required
+    and gives no default.
 
     Required-and-immutable attributes (states) are the server's: they are never sent.
     """
@@ -64,6 +66,8 @@ def required_values(occi: OCCISession, kind: str, mixins: Sequence[str] = ()) ->
     for name, attribute in definitions.items():
         if not attribute.required or not attribute.mutable or name.startswith("occi.core."):
             continue
+        if attribute.default is not None:
+            continue
         if name not in SAMPLE_VALUES:
             not_applicable(f"{kind} requires {name}, for which the suite has no sample value")
         values[name] = SAMPLE_VALUES[name]
@@ -71,11 +75,61 @@ def required_values(occi: OCCISession, kind: str, mixins: Sequence[str] = ()) ->
 
 
 def create_storage(occi: OCCISession, media_type: str = TEXT_PLAIN) -> str:
+    """A storage to work with (scaffolding: n/a when the endpoint refuses to create one)."""
     occi.require_kind(STORAGE)
     url, _ = occi.create(
-        STORAGE, attributes=required_values(occi, STORAGE), media_type=media_type, label="storage"
+        STORAGE,
+        attributes=required_values(occi, STORAGE),
+        media_type=media_type,
+        label="storage",
+        setup=True,
     )
     return url
+
+
+#: Words of a 400 answer that blames the state of the link's source (rOCCI's messages).
+_STATE_WORDS = re.compile(
+    r"\b(state|running|active|inactive|poweroff|stopped|pending|suspended)\b", re.IGNORECASE
+)
+
+
+def running_source(occi: OCCISession, source: str) -> Callable[[Exchange], bool]:
+    """A ``retry`` for :meth:`OCCISession.create` of a link from ``source``.
+
+    rOCCI on OpenNebula attaches NICs and disks only to a running VM. When the create is
+    refused with 409, or with 400 naming a state, while the source is a compute that is not
+    active, start it (if its actions allow) and wait until it is active; then the create is
+    sent once more, and the reading is noted.
+    """
+
+    def retry(exchange: Exchange) -> bool:
+        if exchange.status not in (400, 409):
+            return False
+        if exchange.status == 400 and not _STATE_WORDS.search(exchange.text):
+            return False
+        answer = occi.client.get(source, accept=TEXT_PLAIN)
+        if answer.status != 200:
+            return False
+        entity = occi.parse(answer, "entity")
+        state = entity.attributes.get("occi.compute.state")  # type: ignore[attr-defined]
+        if entity.kind != COMPUTE or state in ("active", "error"):  # type: ignore[attr-defined]
+            return False
+        offered = entity.actions or occi.model.applicable_actions(COMPUTE, entity.mixins)  # type: ignore[attr-defined]
+        if state in ("inactive", "suspended"):
+            if COMPUTE_ACTION + "start" not in offered:
+                return False
+            started = invoke(occi, source, COMPUTE_ACTION + "start")
+            if started.status not in (200, 202, 204):
+                return False
+        occi.wait_for(source, "occi.compute.state", ["active"])
+        occi.note(
+            "HTTP-LINK-04",
+            f"a link create answered {exchange.status} while its source compute was {state}; "
+            "the suite started the compute and sent the create again",
+        )
+        return True
+
+    return retry
 
 
 def listing(occi: OCCISession, location: str, **params: str) -> Exchange:
@@ -315,5 +369,7 @@ def find_network(occi: OCCISession) -> str:
     listed = member_locations(occi, location)
     if listed:
         return listed[0]
-    url, _ = occi.create(NETWORK, attributes=required_values(occi, NETWORK), label="network")
+    url, _ = occi.create(
+        NETWORK, attributes=required_values(occi, NETWORK), label="network", setup=True
+    )
     return url

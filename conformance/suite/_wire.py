@@ -19,6 +19,7 @@ import pytest
 from conformance.client import Exchange
 from conformance.outcomes import not_applicable
 from conformance.session import INFRA, OCCISession
+from conformance.suite._entity_helpers import required_values, running_source
 from occi_protocol import grammar
 from occi_protocol.errors import ParseError
 from occi_protocol.model import Mixin
@@ -257,15 +258,28 @@ def existing_or_new(occi: OCCISession, kind: str = COMPUTE) -> str:
         return members[0]
     if not occi.config.destructive:
         not_applicable(f"no {kind} exists to read and the run is read-only (needs --destructive)")
-    url, _ = occi.create_compute() if kind == COMPUTE else occi.create(kind)
+    url, _ = _scaffold(occi, kind)
     return url
+
+
+def _scaffold(
+    occi: OCCISession, kind: str, label: str = "", **attributes: object
+) -> tuple[str, Exchange]:
+    """Create an entity a test only needs to work with: the attributes the query interface
+    marks required are sent, and a refusal with 405/501 makes the test n/a."""
+    if kind == COMPUTE:
+        mixins = occi.compute_mixins()
+        values = {**required_values(occi, kind, mixins), **attributes}
+        return occi.create_compute(attributes=values, label=label, setup=True)
+    values = {**required_values(occi, kind), **attributes}
+    return occi.create(kind, attributes=values, label=label, setup=True)
 
 
 def shared_compute(occi: OCCISession) -> str:
     """One compute created by the run and shared by read-only checks (never acted upon)."""
     cache = occi.__dict__.setdefault("_wire_cache", {})
     if "compute" not in cache:
-        cache["compute"], _ = occi.create_compute(label="shared")
+        cache["compute"], _ = _scaffold(occi, COMPUTE, "shared")
     return cache["compute"]
 
 
@@ -360,10 +374,11 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
     if "links" in cache:
         return cache["links"]
     made: dict[str, str] = {}
-    made["compute"], _ = occi.create_compute(label="links")
+    made["compute"], _ = _scaffold(occi, COMPUTE, "links")
     source = path_of(made["compute"])
+    running = running_source(occi, made["compute"])
     if occi.model.kind(STORAGE) and occi.model.kind(STORAGELINK):
-        made["storage"], _ = occi.create(STORAGE, {"occi.storage.size": 1.0}, label="links")
+        made["storage"], _ = _scaffold(occi, STORAGE, "links", **{"occi.storage.size": 1.0})
         made["storagelink"], _ = occi.create(
             STORAGELINK,
             {
@@ -372,9 +387,11 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
                 "occi.storagelink.deviceid": "/dev/vdb",
             },
             label="links",
+            setup=True,
+            retry=running,
         )
     if occi.model.kind(NETWORK) and occi.model.kind(NETWORKINTERFACE):
-        made["network"], _ = occi.create(NETWORK, label="links")
+        made["network"], _ = _scaffold(occi, NETWORK, "links")
         made["networkinterface"], _ = occi.create(
             NETWORKINTERFACE,
             {
@@ -383,6 +400,8 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
                 **nic_attributes(occi, "eth0", "52:54:00:0c:c1:01"),
             },
             label="links",
+            setup=True,
+            retry=running,
         )
     cache["links"] = made
     return made

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conformance.session import INFRA, OCCISession
+from conformance.session import INFRA, OS_TPL, RESOURCE_TPL, OCCISession
 from conformance.suite._wire import (
     COMPUTE,
     COMPUTE_ACTION,
@@ -523,9 +523,24 @@ def test_delete_user_mixin_answers_200(occi: OCCISession, user_mixins: UserMixin
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-QI-09")
 def test_deleting_provider_mixin_is_forbidden(occi: OCCISession) -> None:
-    pytest.skip(
-        "n/a: needs the 'disposable' capability (a non-conformant server would really delete"
-        " the provider mixin); not implemented yet"
+    # A non-conformant server really deletes the provider mixin: throwaway endpoints only.
+    occi.require_capability("disposable")
+    provider = occi.templates(OS_TPL) or occi.templates(RESOURCE_TPL)
+    if not provider:
+        pytest.skip("n/a: the endpoint advertises no os_tpl or resource_tpl mixin to try")
+    mixin = provider[0]
+    line = f'{mixin.term};scheme="{mixin.scheme}";class="mixin"'
+    exchange = occi.client.request(
+        "DELETE", "-/", headers=[("Category", line)], content_type=TEXT_OCCI, accept=TEXT_PLAIN
+    )
+    after = {c.id for c in occi.parse(occi.client.get("-/", accept=TEXT_PLAIN), "categories")}  # type: ignore[union-attr]
+    assert mixin.id in after, (
+        f"DELETE /-/ with the provider mixin {mixin.id} answered {exchange.status} and removed"
+        " it from the query interface; only user mixins may be deleted (H11 §3.4.1: 403)"
+    )
+    assert exchange.status == 403, (
+        f"DELETE /-/ with the provider mixin {mixin.id} answered {exchange.status}; H11 §3.4.1"
+        " says 403"
     )
 
 

@@ -81,6 +81,8 @@ def test_query_interface_object(occi: OCCISession) -> None:
     assert "kinds" in tree and "actions" in tree, (
         f"the JSON query interface has {sorted(tree)}; it holds kinds and actions at least"
     )
+    for key in ("kinds", "mixins", "actions"):
+        json_categories(tree, key)  # asserts an array of category objects
 
 
 @pytest.mark.requirement("JSON-CAT-01")

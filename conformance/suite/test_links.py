@@ -28,6 +28,7 @@ from conformance.suite._entity_helpers import (
     member_locations,
     path_of,
     required_values,
+    running_source,
     same_location,
     send_entity,
     wait_gone,
@@ -47,8 +48,11 @@ class World:
 def world(occi: OCCISession) -> World:
     occi.require_kind(COMPUTE)
     occi.require_kind(STORAGE)
+    mixins = occi.compute_mixins()
     return World(
-        compute=occi.create_compute(label="links-source")[0],
+        compute=occi.create_compute(
+            label="links-source", attributes=required_values(occi, COMPUTE, mixins), setup=True
+        )[0],
         network=find_network(occi),
         storage=create_storage(occi),
     )
@@ -77,6 +81,7 @@ def _storagelink(occi: OCCISession, source: str, target: str, media_type: str = 
         attributes=_link_attributes(occi, STORAGELINK, source, target, STORAGE),
         media_type=media_type,
         label="storagelink",
+        retry=running_source(occi, source),
     )
     return url
 
@@ -90,6 +95,7 @@ def _networkinterface(
         attributes=_link_attributes(occi, NETWORKINTERFACE, source, target, NETWORK),
         media_type=media_type,
         label="networkinterface",
+        retry=running_source(occi, source),
     )
     return url
 

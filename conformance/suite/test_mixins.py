@@ -17,7 +17,9 @@ from conformance.outcomes import not_applicable
 from conformance.session import OS_TPL, RESOURCE_TPL, OCCISession, ParsedResponseError
 from conformance.suite._entity_helpers import (
     COMPUTE,
+    GONE,
     NETWORK,
+    STORAGE,
     UserMixins,
     assert_success_status,
     contains_location,
@@ -27,6 +29,7 @@ from conformance.suite._entity_helpers import (
     required_values,
     send_entity,
     send_locations,
+    wait_gone,
 )
 from occi_protocol.model import Entity, Mixin, Resource
 from occi_protocol.rendering import OCCI_JSON, TEXT_OCCI, TEXT_PLAIN, URI_LIST
@@ -410,12 +413,56 @@ def test_batch_association_is_atomic(
     )
 
 
-@pytest.mark.requirement("HTTP-COL-10", "HTTP-COL-12")
-def test_collection_wide_delete(occi: OCCISession) -> None:
-    not_applicable(
-        "DELETE on a whole kind or mixin collection can destroy what the run did not create; "
-        "it needs an endpoint configured as disposable, which the harness does not offer yet"
+@pytest.mark.destructive
+@pytest.mark.requirement("HTTP-COL-10")
+def test_kind_collection_delete(occi: OCCISession) -> None:
+    # It deletes every storage, not only the run's: throwaway endpoints only.
+    occi.require_capability("disposable")
+    location = occi.client.url(occi.require_kind(STORAGE))
+    storage = create_storage(occi)
+    before = _listed(occi, location)
+    assert contains_location(before, storage), f"{location} does not list the new {storage}"
+    exchange = occi.client.delete(location, accept=TEXT_PLAIN)
+    # Other modules' shared scaffolding (a storage and its links) may be gone now.
+    occi.__dict__.pop("_wire_cache", None)
+    assert exchange.status in (200, 204), (
+        f"DELETE on the storage collection {location} answered {exchange.status}; H12 §11.4.1:"
+        " it removes every member, answering 200 or 204"
     )
+    status = wait_gone(occi, storage)
+    assert status in GONE, f"after DELETE on {location}, its member {storage} answers {status}"
+    left = [url for url in _listed(occi, location) if contains_location(before, url)]
+    assert not left, (
+        f"after DELETE on {location}, {len(left)} of its {len(before)} members are still"
+        f" listed, e.g. {left[0] if left else ''}"
+    )
+
+
+@pytest.mark.destructive
+@pytest.mark.requirement("HTTP-COL-12")
+def test_mixin_collection_delete_without_body(occi: OCCISession, users: UserMixins) -> None:
+    # A server that reads it as "delete every member" deletes whatever carries the tag.
+    occi.require_capability("disposable")
+    mixin, location = users.create("wipe")
+    url, _ = occi.create_compute(label="wipe", mixins=[mixin.id])
+    assert _has(occi, url, mixin), f"the compute created with {mixin.id} does not carry it"
+    exchange = occi.client.delete(location, accept=TEXT_PLAIN)
+    if exchange.status >= 500:
+        occi.warn("AMB-HTTP-06", f"a body-less DELETE on a mixin collection: {exchange.status}")
+        return
+    after = occi.client.get(url, accept=TEXT_PLAIN)
+    if after.status in GONE:
+        occi.note("AMB-HTTP-06", f"a body-less DELETE ({exchange.status}) deleted the members")
+        return
+    assert after.status == 200, f"GET {url} after the DELETE answered {after.status}"
+    if not 200 <= exchange.status < 300:
+        occi.note("AMB-HTTP-06", f"a body-less DELETE on a mixin collection: {exchange.status}")
+        return
+    assert not _has(occi, url, mixin), (
+        f"DELETE on {location} without a body answered {exchange.status} yet its member {url}"
+        " still exists and carries the mixin: neither detached nor deleted"
+    )
+    occi.note("AMB-HTTP-06", f"a body-less DELETE ({exchange.status}) detached the members")
 
 
 # -- model-level checks and templates ----------------------------------------------------------

@@ -288,15 +288,6 @@ def test_duplicate_user_mixin(occi: OCCISession) -> None:
         inf.delete_category(occi, first.id)
 
 
-@destructive
-@requirement("HTTP-QI-09")
-def test_provider_mixin_delete_forbidden(occi: OCCISession) -> None:
-    not_applicable(
-        "deleting a provider mixin would really remove it from a non-conformant endpoint; "
-        "runs only against disposable endpoints (capability 'disposable' not implemented yet)"
-    )
-
-
 # -- entities and collections ---------------------------------------------------------------
 
 
@@ -307,7 +298,7 @@ def test_put_with_link_refused(occi: OCCISession) -> None:
     if occi.model.kind(target_kind) is None:
         not_applicable("no network or storage to link to")
     url = _compute(occi)
-    target = inf.create(occi, target_kind)
+    target = inf.create(occi, target_kind, setup=True)
     entity = occi.read(url)
     plain = Resource(kind=COMPUTE, mixins=entity.mixins, attributes=dict(entity.attributes))
     probe = occi.send("PUT", url, TEXT_PLAIN, lambda r: r.render_entity(plain))
@@ -326,7 +317,7 @@ def test_put_with_link_refused(occi: OCCISession) -> None:
 def test_link_update_with_link_refused(occi: OCCISession) -> None:
     if occi.model.kind(STORAGELINK) is None or occi.model.kind(STORAGE) is None:
         not_applicable("the endpoint offers no storagelink")
-    compute, storage = _compute(occi), inf.create(occi, STORAGE)
+    compute, storage = _compute(occi), inf.create(occi, STORAGE, setup=True)
     link = inf.create_link(
         occi, STORAGELINK, compute, storage, {"occi.storagelink.deviceid": "/dev/vdb"}
     )

@@ -126,6 +126,9 @@ class EntityMachine(RuleBasedStateMachine):
         assert link_kind is not None
         extra = {"occi.storagelink.deviceid": "/dev/vdc"} if link_kind == STORAGELINK else {}
         url = inf.create_link(self.occi, link_kind, source, target, extra, target_kind=target_kind)
+        if self.model[source].state is not None:
+            # An endpoint that links only running computes had it started (running_source).
+            self.model[source].state = str(inf.state_of(self.occi.read(source), COMPUTE))
         self.link_ends[url] = (source, target)
         self.model[source].links.add(url)
 

@@ -8,6 +8,7 @@ from conformance.session import OCCISession
 from conformance.suite._wire import (
     COMPUTE,
     existing_or_new,
+    path_of,
     soft_warning,
     version,
 )
@@ -31,7 +32,7 @@ def _uris(occi: OCCISession, text: str) -> set[str]:
 @pytest.mark.requirement("TEXT-URI-01")
 def test_collection_as_uri_list_equals_x_occi_location(occi: OCCISession) -> None:
     location = occi.require_kind(COMPUTE)
-    existing_or_new(occi)  # a non-empty collection, so the comparison cannot pass vacuously
+    member = existing_or_new(occi)  # a member both lists must name: nothing passes vacuously
     listing = occi.client.get(location, accept=URI_LIST)
     headers = occi.client.get(location, accept=TEXT_OCCI)
     assert listing.status in (200, 204), (
@@ -43,6 +44,10 @@ def test_collection_as_uri_list_equals_x_occi_location(occi: OCCISession) -> Non
             f"the uri-list answer is labelled {listing.media_type!r}"
         )
     from_list = _uris(occi, listing.text)
+    assert path_of(member) in {path_of(u) for u in from_list}, (
+        f"the text/uri-list of {location} ({listing.status}, {len(from_list)} URIs) does not"
+        f" list its member {member}"
+    )
     from_headers = set()
     if headers.status == 200:  # Location-header lists are read with a warning (AMB-TXT-02)
         from_headers = {occi.client.url(v) for v in occi.parse(headers, "locations")}  # type: ignore[attr-defined]

@@ -233,7 +233,7 @@ def test_actions_wait_for_a_deploying_vm(alice: Client, control, sim) -> None:
 
 def test_suspend_and_restart_map_to_oned_actions(alice: Client, sim) -> None:
     location = alice.create(compute())
-    wait_for(lambda: alice.state(location)[0] == "active")
+    wait_for(lambda: alice.state(location) == ("active", None))
     assert alice.action(location, infra.RESTART, method="cold").status == 200
     assert alice.action(location, infra.SUSPEND).status == 200
     assert wait_for(lambda: alice.state(location) == ("suspended", None))
@@ -329,7 +329,14 @@ def test_inline_links_go_into_the_instantiate_template(alice: Client, control, s
         kind=infra.COMPUTE,
         mixins=(f"{OS_TPL}0", SMALL),
         links=(
-            Link(kind=infra.NETWORKINTERFACE, attributes={"occi.core.target": "/network/1"}),
+            Link(
+                kind=infra.NETWORKINTERFACE,
+                attributes={
+                    "occi.core.target": "/network/1",
+                    "occi.core.title": "lan",
+                    "occi.networkinterface.mac": "52:54:00:00:00:01",  # oned picks the MAC
+                },
+            ),
             Link(
                 kind=infra.STORAGELINK,
                 attributes={"occi.core.target": "/storage/2", "occi.storagelink.deviceid": "vdc"},
@@ -348,6 +355,9 @@ def test_inline_links_go_into_the_instantiate_template(alice: Client, control, s
     links = {ln.kind: ln.attributes for ln in alice.get(location).links}
     assert links[infra.NETWORKINTERFACE]["occi.core.target"].endswith("/network/1")
     assert links[infra.NETWORKINTERFACE]["occi.core.source"].endswith(location)
+    assert links[infra.NETWORKINTERFACE]["occi.core.title"] == "lan", "kept in the NIC vector"
+    assert links[infra.NETWORKINTERFACE]["occi.networkinterface.mac"] == nic["MAC"]
+    assert nic["MAC"].startswith("02:00:")
     assert links[infra.STORAGELINK]["occi.core.target"].endswith("/storage/2")
     assert links[infra.STORAGELINK]["occi.storagelink.deviceid"] == "/dev/vdc"
     control.simulator.advance(3 * STEP)
@@ -365,6 +375,28 @@ def test_inline_link_to_an_unknown_target_creates_nothing(alice: Client, sim) ->
     assert response.status == 400, response.data
     assert b"/storage/999" in response.data
     assert live_vms(sim) == before
+
+
+def test_deleting_targets_right_after_their_compute(alice: Client, control, sim) -> None:
+    """oned keeps the image and the lease until the deleted VM is DONE: the storage and
+    network deletes wait for that instead of answering 409."""
+    one = sim.pyone("alice:alice-secret")
+    storage = alice.create(Resource(kind=infra.STORAGE, attributes={"occi.storage.size": 1.0}))
+    network = alice.create(Resource(kind=infra.NETWORK, attributes={"occi.core.title": "l2"}))
+    wait_for(lambda: alice.get(storage).attributes.get("occi.storage.state.message") is None)
+    links = (
+        Link(kind=infra.NETWORKINTERFACE, attributes={"occi.core.target": network}),
+        Link(kind=infra.STORAGELINK, attributes={"occi.core.target": storage}),
+    )
+    location = alice.create(Resource(kind=infra.COMPUTE, mixins=(f"{OS_TPL}0",), links=links))
+    wait_for(lambda: alice.state(location) == ("active", None))
+    control.simulator.set_speed(5)  # 0.6 s a step: SHUTDOWN → EPILOG → DONE takes ~1.2 s
+    assert alice.send("DELETE", storage).status == 409, "in use by a live compute"
+    assert alice.send("DELETE", location).status == 200
+    assert one.vm.info(vm_id(location)).STATE != pyone.VM_STATE.DONE
+    assert alice.send("DELETE", storage).status == 200
+    assert alice.send("DELETE", network).status == 200
+    assert one.vm.info(vm_id(location)).STATE == pyone.VM_STATE.DONE
 
 
 def test_context_and_sizes_reach_the_vm(alice: Client, sim) -> None:
@@ -513,7 +545,7 @@ def test_credentials(server, control, sim) -> None:
 )
 def test_oned_error_codes(alice: Client, control, method: str, code: int, status: int) -> None:
     location = alice.create(compute())
-    wait_for(lambda: alice.state(location)[0] == "active")
+    wait_for(lambda: alice.state(location) == ("active", None))
     control.simulator.set_fail(method, code, "injected", 1)
     if method == "one.vm.action":
         response = alice.action(location, infra.STOP)
@@ -588,7 +620,7 @@ def test_user_mixins_tag_entities(server, alice: Client, control, sim) -> None:
 
 def test_save_returns_an_os_tpl(alice: Client, sim) -> None:
     location = alice.create(compute())
-    wait_for(lambda: alice.state(location)[0] == "active")
+    wait_for(lambda: alice.state(location) == ("active", None))
     response = alice.action(location, infra.SAVE, name="snap")
     assert response.status == 200, response.data
     saved = JSON.parse_categories(list(response.headers.items()), response.data)

@@ -37,18 +37,24 @@ Mapping (rOCCI-server's, with fixes)
       datastore with room; online/offline ↔ ``one.image.enable``.
     * network ↔ virtual network (VN_MAD bridge; occi.network.address CIDR → an IP4 AR over
       the hosts without the gateway, NETWORK_ADDRESS/MASK, GATEWAY; vlan → VLAN_ID).
-      OpenNebula networks have no up/down: always active, ``down`` is a 409.
+      Without an address it gets a MAC-only (ETHER) range. oned networks have no link
+      state: up/down is an OCCI flag (``OCCI_STATE`` in the vnet TEMPLATE); a network that
+      is down takes no new networkinterfaces (409).
     * networkinterface ↔ NIC (``/networkinterface/compute_<vm>_nic_<NIC_ID>``,
       ``vm.attachnic``/``detachnic``); storagelink ↔ DISK (``/storagelink/compute_<vm>_disk_
       <DISK_ID>``, ``vm.attach``/``detach``). Attaching to a VM that is still deploying
-      waits for it (within the oned time limit), then answers 409.
-    * Inline links of a compute create are put into the instantiate template when the
-      HTTP layer hands them over (``Resource.links``); otherwise they are attached after.
+      waits for it (within the oned time limit), then answers 409. A client's mac is not
+      passed on (oned leases MACs; NIC/MAC is restricted); a link's title is kept in its
+      NIC/DISK vector (``OCCI_TITLE``).
+    * Inline links of a compute create (``creates_inline_links``: the HTTP layer hands
+      them over in ``Resource.links``) become the NIC/DISK of the instantiate template.
     * Compute DELETE marks the VM (USER_TEMPLATE OCCI_DELETED=YES) and runs
       ``terminate-hard``; a marked or DONE VM is 404 at once.
     * save ↔ ``vm.disksaveas`` of the first image disk + ``template.allocate`` of a template
       using it; the answer is the new os_tpl mixin.
-    * States and actions: :mod:`.states` (table in its docstring).
+    * States and actions: :mod:`.states` (table in its docstring); an action or DELETE
+      on a busy VM waits for it to settle within the oned time limit.
+    * Mapping, errors and limits in full: ``docs/opennebula.md``.
 
 User mixins (tags)
     Definitions live in the OpenNebula user's own TEMPLATE (``OCCI_USER_MIXINS``, JSON,

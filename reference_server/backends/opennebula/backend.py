@@ -36,7 +36,7 @@ from reference_server.backends.opennebula.templates import single, template_xml,
 OS_TPL_SCHEME = "http://schemas.opennebula.org/occi/infrastructure/os_tpl#"
 USER_MIXIN_KEY = "OCCI_USER_MIXINS"  # user TEMPLATE: JSON list of the user's mixins
 MIXINS_KEY = "OCCI_MIXINS"  # VM USER_TEMPLATE / image and vnet TEMPLATE: tags, resource_tpl
-TITLE_KEY = "OCCI_TITLE"  # image and vnet TEMPLATE, when NAME had to differ from the title
+TITLE_KEY = "OCCI_TITLE"  # the title when NAME may differ (taken, empty; renamed via OCCI)
 IDENTITY_KEY = "USER_IDENTITY"  # who asked for the object (accounting, shared-account mode)
 DELETED_KEY = "OCCI_DELETED"  # VM USER_TEMPLATE: terminated through OCCI, gone for OCCI
 NET_STATE_KEY = "OCCI_STATE"  # vnet TEMPLATE: "inactive" after OCCI down (no new NICs)
@@ -422,7 +422,7 @@ class OpenNebulaBackend:
         location = f"/compute/{vm.ID}"
         attributes: dict[str, object] = {
             "occi.core.id": str(vm.ID),
-            "occi.core.title": str(vm.NAME),
+            "occi.core.title": single(user_template, TITLE_KEY) or str(vm.NAME),
             "occi.compute.state": view.state,
         }
         if view.message:
@@ -472,6 +472,8 @@ class OpenNebulaBackend:
                 "occi.networkinterface.mac": nic.get("MAC", ""),
                 "occi.networkinterface.state": link_state,
             }
+            if nic.get(TITLE_KEY):
+                link_attributes["occi.core.title"] = nic[TITLE_KEY]
             link_mixins: tuple[str, ...] = ()
             if nic.get("IP"):
                 link_attributes["occi.networkinterface.address"] = nic["IP"]
@@ -491,17 +493,20 @@ class OpenNebulaBackend:
             if not disk.get("DISK_ID", "").isdigit() or not disk.get("IMAGE_ID"):
                 continue  # volatile disks have no storage resource to point at
             disk_id = disk["DISK_ID"]
+            disk_attributes: dict[str, object] = {
+                "occi.core.id": f"compute_{vm.ID}_disk_{disk_id}",
+                "occi.core.source": location,
+                "occi.core.target": f"/storage/{disk['IMAGE_ID']}",
+                "occi.core.target.kind": infra.STORAGE,
+                "occi.storagelink.deviceid": f"/dev/{disk.get('TARGET', '')}",
+                "occi.storagelink.state": link_state,
+            }
+            if disk.get(TITLE_KEY):
+                disk_attributes["occi.core.title"] = disk[TITLE_KEY]
             links.append(
                 Link(
                     kind=infra.STORAGELINK,
-                    attributes={
-                        "occi.core.id": f"compute_{vm.ID}_disk_{disk_id}",
-                        "occi.core.source": location,
-                        "occi.core.target": f"/storage/{disk['IMAGE_ID']}",
-                        "occi.core.target.kind": infra.STORAGE,
-                        "occi.storagelink.deviceid": f"/dev/{disk.get('TARGET', '')}",
-                        "occi.storagelink.state": link_state,
-                    },
+                    attributes=disk_attributes,
                     location=f"/storagelink/compute_{vm.ID}_disk_{disk_id}",
                 )
             )
@@ -876,9 +881,9 @@ class OpenNebulaBackend:
             raise Conflict(
                 f"OpenNebula cannot change {', '.join(sorted(changes))} of an existing {kind}"
             )
-        if title is not None and title != entity.attributes.get("occi.core.title"):
-            await self._call(ctx, f"{object_name}.rename", oid, str(title))
         user_items: list[tuple[str, Any]] = []
+        if title is not None and title != entity.attributes.get("occi.core.title"):
+            user_items += await self._rename(ctx, kind, object_name, oid, str(title))
         if summary is not None:
             user_items.append(("DESCRIPTION", str(summary)))
         stored_before = [m for m in entity.mixins if not _derived(m, kind)]
@@ -887,6 +892,22 @@ class OpenNebulaBackend:
             user_items.append((MIXINS_KEY, " ".join(stored_after)))
         if user_items:
             await self._call(ctx, f"{object_name}.update", oid, template_xml(user_items), 1)
+
+    async def _rename(
+        self, ctx: _Ctx, kind: str, object_name: str, oid: int, title: str
+    ) -> list[tuple[str, Any]]:
+        """NAME = the title. oned wants image and network names unique per owner (and not
+        empty) while OCCI titles need not be: then NAME gets a suffix and the title is kept
+        in OCCI_TITLE, as on create. Returns the template items to write."""
+        name = title if title.strip() else f"occi-{kind}-{oid}"
+        if kind == "compute":  # VM names need not be unique
+            await self._call(ctx, "vm.rename", oid, name)
+            return [(TITLE_KEY, title)]
+        try:
+            await self._call(ctx, f"{object_name}.rename", oid, name)
+        except Conflict:
+            await self._call(ctx, f"{object_name}.rename", oid, f"{name}-{uuid.uuid4().hex[:6]}")
+        return [(TITLE_KEY, title)]
 
     async def delete_entity(self, user: User, location: str) -> None:
         ctx = await self._ctx(user)
@@ -907,15 +928,49 @@ class OpenNebulaBackend:
             except Conflict:
                 await self._call(ctx, "vm.update", ids[0], template_xml([(DELETED_KEY, "NO")]), 1)
                 raise
-        elif kind == "storage":
-            await self._call(ctx, "image.delete", ids[0])
-        elif kind == "network":
-            await self._call(ctx, "vn.delete", ids[0])
+        elif kind in ("storage", "network"):
+            await self._delete_when_released(ctx, kind, ids[0])
         else:
             vm_id, item = ids
             await self._ready_for_hotplug(ctx, vm_id)
             await self._call(ctx, "vm.detachnic" if kind == "nic" else "vm.detach", vm_id, item)
             await self._wait_detached(ctx, vm_id, "NIC" if kind == "nic" else "DISK", item)
+
+    async def _delete_when_released(self, ctx: _Ctx, kind: str, oid: int) -> None:
+        """image.delete / vn.delete. oned refuses while a VM holds the image or a lease; when
+        every such VM was deleted through OCCI (and oned is only finishing it), wait for oned
+        to release them, within the oned time limit."""
+        method = "image.delete" if kind == "storage" else "vn.delete"
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                await self._call(ctx, method, oid)
+                return
+            except Conflict:
+                if time.monotonic() > deadline or not await self._held_by_gone_vms(ctx, kind, oid):
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _held_by_gone_vms(self, ctx: _Ctx, kind: str, oid: int) -> bool:
+        if kind == "storage":
+            image = await self._call(ctx, "image.info", oid)
+            holders = [int(i) for i in (getattr(image.VMS, "ID", None) or [])]
+        else:
+            vnet = await self._call(ctx, "vn.info", oid)
+            holders = [
+                int(lease.VM)
+                for ar in (getattr(vnet.AR_POOL, "AR", None) or [])
+                for lease in (getattr(getattr(ar, "LEASES", None), "LEASE", None) or [])
+                if getattr(lease, "VM", None) is not None
+            ]
+        for vm_id in set(holders):
+            try:
+                vm = await self._call(ctx, "vm.info", vm_id)
+            except (NotFound, Forbidden):
+                return False  # someone else's VM uses it: a real conflict
+            if not _gone(vm):
+                return False
+        return bool(holders)
 
     async def _wait_detached(self, ctx: _Ctx, vm_id: int, kind: str, item: int) -> None:
         """oned drops the NIC or disk when the hot-unplug ends; wait for that, briefly, so a
@@ -940,8 +995,9 @@ class OpenNebulaBackend:
         message = str(entity.attributes.get("occi.compute.state.message") or "")
         if kind == "compute" and term == "stop" and message == f"{states.WAITING}PENDING":
             # Not deployed yet: oned's hold keeps it so until start releases it.
-            await self._call(ctx, "vm.action", "hold", ids[0])
-            return await self._get(ctx, model, location)
+            with contextlib.suppress(Conflict):  # deployment began meanwhile: settle, poweroff
+                await self._call(ctx, "vm.action", "hold", ids[0])
+                return await self._get(ctx, model, location)
         entity = await self._settled(ctx, model, location)
         if action not in entity.actions:
             message = entity.attributes.get(f"occi.{kind}.state.message")
@@ -1113,8 +1169,17 @@ def _nic_vector(attributes: Mapping[str, object]) -> dict[str, str]:
     vector = {"NETWORK_ID": match.group(1)}
     if attributes.get("occi.networkinterface.address"):
         vector["IP"] = str(attributes["occi.networkinterface.address"])
-    if attributes.get("occi.networkinterface.mac"):
-        vector["MAC"] = str(attributes["occi.networkinterface.mac"])
+    # occi.networkinterface.mac is not passed on: oned leases MACs from the network's
+    # address ranges, and NIC/MAC is a restricted attribute for non-admin users. A client
+    # must send some mac (the kind marks it required); the NIC shows the one oned gave.
+    return _titled(vector, attributes)
+
+
+def _titled(vector: dict[str, str], attributes: Mapping[str, object]) -> dict[str, str]:
+    """A link's title travels in its NIC/DISK vector (oned keeps unknown vector keys)."""
+    title = attributes.get("occi.core.title")
+    if title:
+        vector[TITLE_KEY] = str(title)
     return vector
 
 
@@ -1130,7 +1195,7 @@ def _disk_vector(attributes: Mapping[str, object]) -> dict[str, str]:
         vector["TARGET"] = device
     else:
         vector["DEV_PREFIX"] = "vd"
-    return vector
+    return _titled(vector, attributes)
 
 
 def _address_range(cidr: str, gateway: object) -> list[tuple[str, Any]]:
