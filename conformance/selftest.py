@@ -37,6 +37,7 @@ FIXTURES = "/opt/occi/share/occi-conformance/fixtures"
 LABEL = "org.ogf.occi.selftest"
 #: The simulator's seed user the OpenNebula endpoint is certified as.
 ONE_USER = ("alice", "alice-secret")
+ONE_BASELINE = REPO / "tests" / "backends" / "opennebula_suite_baseline.yaml"
 
 
 class SelftestError(Exception):
@@ -140,7 +141,8 @@ def _run_suite(endpoint: str, report_dir: Path, extra: list[str]) -> int:
         "--endpoint",
         endpoint,
         "--destructive",
-        "--disposable",  # the containers are the self-test's own throwaways
+        "--hypothesis-profile",
+        "occi-ci",
         "--report-dir",
         str(report_dir),
         *extra,
@@ -219,11 +221,20 @@ def run_selftest(report_dir: str, base_image: str | None = None) -> int:
             )
             for container, port in ((dummy, dummy_port), (one, one_port)):
                 _wait_http(f"http://127.0.0.1:{port}/-/", container)
-            results["dummy"] = _run_suite(f"http://127.0.0.1:{dummy_port}", out / "dummy", [])
+            # The dummy container is the self-test's own throwaway: disposable tests run too.
+            results["dummy"] = _run_suite(
+                f"http://127.0.0.1:{dummy_port}", out / "dummy", ["--disposable"]
+            )
+            # OpenNebula: the suite tests known to be wrong for a cloud whose persistent
+            # images attach to one VM at a time are listed, with reasons, in the baseline.
             results["opennebula"] = _run_suite(
                 f"http://127.0.0.1:{one_port}",
                 out / "opennebula",
-                ["--auth-type", "basic", "--username", ONE_USER[0], "--password", ONE_USER[1]],
+                [
+                    *("--auth-type", "basic", "--username", ONE_USER[0]),
+                    *("--password", ONE_USER[1], "--state-timeout", "30"),
+                    *("--baseline", str(ONE_BASELINE)),
+                ],
             )
         except SelftestError as exc:
             _say(str(exc))

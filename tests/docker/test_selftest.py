@@ -30,7 +30,9 @@ def test_selftest_certifies_both_images_and_cleans_up(client, tmp_path) -> None:
     assert leftovers == [], f"containers left behind: {[c.name for c in leftovers]}"
     for name in ("dummy", "opennebula"):
         results = json.loads((tmp_path / name / "results.json").read_text())
-        failed = [r for r in results["results"] if r["outcome"] in ("fail", "error")]
+        failed = [
+            r for r in results["results"] if r["outcome"] in ("fail", "error") and not r.get("known")
+        ]
         assert not failed, f"{name}: {failed[:5]}"
     logs = sorted(p.name for p in tmp_path.glob("*.log"))
     assert len(logs) == 3, logs
