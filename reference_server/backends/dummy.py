@@ -235,10 +235,13 @@ class DummyBackend:
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM entities WHERE location = ?", (location,)).fetchone():
                 raise Conflict(f"an entity already exists at {location}")
-            if proposed and db.execute(
-                "SELECT 1 FROM entities WHERE json_extract(attributes, '$.\"occi.core.id\"') = ?",
-                (identifier,),
-            ).fetchone():
+            if (
+                proposed
+                and db.execute(
+                    "SELECT 1 FROM entities WHERE json_extract(attributes, '$.\"occi.core.id\"') = ?",
+                    (identifier,),
+                ).fetchone()
+            ):
                 raise Conflict(f"the id {identifier} is taken (C12 §5.5: ids are unique)")
             source = target = None
             if is_link:

@@ -31,7 +31,9 @@ def test_selftest_certifies_both_images_and_cleans_up(client, tmp_path) -> None:
     for name in ("dummy", "opennebula"):
         results = json.loads((tmp_path / name / "results.json").read_text())
         failed = [
-            r for r in results["results"] if r["outcome"] in ("fail", "error") and not r.get("known")
+            r
+            for r in results["results"]
+            if r["outcome"] in ("fail", "error") and not r.get("known")
         ]
         assert not failed, f"{name}: {failed[:5]}"
     logs = sorted(p.name for p in tmp_path.glob("*.log"))
