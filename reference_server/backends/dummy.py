@@ -238,7 +238,8 @@ class DummyBackend:
             if (
                 proposed
                 and db.execute(
-                    "SELECT 1 FROM entities WHERE json_extract(attributes, '$.\"occi.core.id\"') = ?",
+                    "SELECT 1 FROM entities "
+                    "WHERE json_extract(attributes, '$.\"occi.core.id\"') = ?",
                     (identifier,),
                 ).fetchone()
             ):
