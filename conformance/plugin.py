@@ -64,10 +64,13 @@ _STATE_KEY = pytest.StashKey["PluginState"]()
 #: Attribute by which the CLI's in-process plugin object hands over a ready configuration.
 PRESET_ATTRIBUTE = "occi_suite_config"
 
+# Both profiles set derandomize explicitly: an unset value would inherit from
+# hypothesis' own default, which is its derandomised "ci" profile whenever CI is set.
 settings.register_profile(
     "occi-dev",
     max_examples=25,
     deadline=None,
+    derandomize=False,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
