@@ -1,9 +1,15 @@
 """Run the suite in-process: ``pytest.main`` on the installed ``conformance/suite`` with the
 plugin, a ready configuration and a progress display.
+
+pytest's own terminal output (full tracebacks, internal errors) goes to
+``<report-dir>/pytest-output.txt``, not to the screen. Its terminal reporter stays loaded:
+pytest's assertion introspection needs it, and without it every failed ``assert a == b,
+message`` loses its message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from collections import Counter
@@ -19,6 +25,7 @@ from conformance.results import ResultCollector, ResultRecord
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 RUNNER_INI = Path(__file__).resolve().parent / "runner.ini"
+PYTEST_OUTPUT = "pytest-output.txt"
 SHOWN = ("pass", "fail", "warn", "info", "n/a", "error")
 LABELS = {
     "pass": "PASS ",
@@ -65,6 +72,11 @@ class Progress:
             hyp = state.collector.hypothesis
             if self.verbosity >= 0 and hyp.get("seed") is not None:
                 self.write(f"hypothesis profile {hyp['profile']}, seed {hyp['seed']}\n")
+
+    def pytest_internalerror(self, excrepr: object) -> None:
+        # The terminal reporter writes the traceback into pytest-output.txt; say so here.
+        last = str(excrepr).strip().splitlines()[-1:] or [""]
+        sys.stderr.write(f"internal error in the suite run: {last[0]}\n")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -129,8 +141,6 @@ def pytest_args(
         "conformance.plugin",
         "-p",
         "no:cacheprovider",
-        "-p",
-        "no:terminal",
         "--capture=sys",
         "--alluredir",
         str(report_dir / "allure-results"),
@@ -152,10 +162,15 @@ def run_suite(
     keyword: str | None = None,
 ) -> RunResult:
     progress = Progress(config, verbosity, stream or sys.stdout)
-    Path(config.report_dir).mkdir(parents=True, exist_ok=True)
+    report_dir = Path(config.report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
     args = pytest_args(config, suite_dir, keyword)
     try:
-        status = int(pytest.main(args, plugins=[progress]))
+        with (
+            (report_dir / PYTEST_OUTPUT).open("w", encoding="utf-8") as output,
+            contextlib.redirect_stdout(output),
+        ):
+            status = int(pytest.main(args, plugins=[progress]))
     finally:
         progress.finish_line()
     return RunResult(status, progress.collector, progress.collection_errors)

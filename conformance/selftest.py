@@ -37,7 +37,6 @@ FIXTURES = "/opt/occi/share/occi-conformance/fixtures"
 LABEL = "org.ogf.occi.selftest"
 #: The simulator's seed user the OpenNebula endpoint is certified as.
 ONE_USER = ("alice", "alice-secret")
-ONE_BASELINE = REPO / "tests" / "backends" / "opennebula_suite_baseline.yaml"
 
 
 class SelftestError(Exception):
@@ -225,15 +224,12 @@ def run_selftest(report_dir: str, base_image: str | None = None) -> int:
             results["dummy"] = _run_suite(
                 f"http://127.0.0.1:{dummy_port}", out / "dummy", ["--disposable"]
             )
-            # OpenNebula: the suite tests known to be wrong for a cloud whose persistent
-            # images attach to one VM at a time are listed, with reasons, in the baseline.
             results["opennebula"] = _run_suite(
                 f"http://127.0.0.1:{one_port}",
                 out / "opennebula",
                 [
                     *("--auth-type", "basic", "--username", ONE_USER[0]),
                     *("--password", ONE_USER[1], "--state-timeout", "30"),
-                    *("--baseline", str(ONE_BASELINE)),
                 ],
             )
         except SelftestError as exc:

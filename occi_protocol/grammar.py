@@ -54,11 +54,13 @@ _SUB_DELIMS = r"!$&'()*+,;="
 _PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|%[0-9A-Fa-f]{{2}})"
 #: RFC 3986 §4.1 URI-reference, by its character set (relative or absolute; not empty).
 URI_REFERENCE = re.compile(rf"(?:{_PCHAR}|[/?#\[\]])+")
-#: T12 §4.1 scheme: an absolute URI ending in "#". The ABNF allows any URI, but without the
-#: "#" the type identifier scheme+term is ambiguous; rOCCI rejects it too (digest §2.2 case 5).
-SCHEME = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*#")
-#: T12 §4.1 type identifier: scheme and term concatenated.
-TYPE_ID = re.compile(rf"({SCHEME.pattern})({TERM12.pattern})")
+#: T12 §4.1 scheme: an absolute URI (RFC 3986 §4.3: at most one "#", which starts the
+#: fragment). OGF schemes end in "#"; one that does not is legal but makes scheme+term
+#: ambiguous (digest §2.2 case 5). Parsed here, flagged by the suite (TEXT-CAT-03).
+SCHEME = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*(?:#(?:{_PCHAR}|[/?])*)?")
+#: T12 §4.1 type identifier: scheme and term concatenated. A term holds no "#" and no "/",
+#: so the scheme ends at the last "#", or (a scheme without one) at the last "/".
+TYPE_ID = re.compile(rf"([A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*(?:#|/))({TERM12.pattern})")
 #: T12 §4.1 class, with or without quotes.
 CLASS = re.compile(r'(kind|mixin|action)|"(kind|mixin|action)"')
 CLASSES = ("kind", "mixin", "action")
@@ -337,7 +339,7 @@ def parse_type_ids(text: str, rule: str) -> tuple[str, ...]:
     for identifier in ids:
         if TYPE_ID.fullmatch(identifier) is None:
             raise ParseError(
-                f"not a type identifier (scheme ending in '#', then a term): {identifier!r}",
+                f"not a type identifier (an absolute URI scheme, then a term): {identifier!r}",
                 rule=rule,
                 text=text,
             )
@@ -413,7 +415,7 @@ def parse_category_value(value: str) -> CategoryValue:
     scheme = quoted("scheme")
     if SCHEME.fullmatch(scheme) is None:
         raise ParseError(
-            f"scheme {scheme!r} is not an absolute URI ending in '#'",
+            f"scheme {scheme!r} is not an absolute URI",
             rule=RULE_CATEGORY,
             text=value,
         )
@@ -458,7 +460,7 @@ def format_category_value(category: CategoryValue) -> str:
         raise LocalProtocolError(f"invalid term {category.term!r} ({RULE_CATEGORY})")
     if SCHEME.fullmatch(category.scheme) is None:
         raise LocalProtocolError(
-            f"scheme {category.scheme!r} is not an absolute URI ending in '#' ({RULE_CATEGORY})"
+            f"scheme {category.scheme!r} is not an absolute URI ({RULE_CATEGORY})"
         )
     if category.category_class not in CLASSES:
         raise LocalProtocolError(f"invalid class {category.category_class!r}")
@@ -611,7 +613,7 @@ def format_action_link(location: str, action_id: str) -> str:
     """``<location?action=term>;rel="action id"`` (T12 §4.2)."""
     if TYPE_ID.fullmatch(action_id) is None:
         raise LocalProtocolError(f"not an action type identifier: {action_id!r}")
-    term = action_id.rpartition("#")[2]
+    term = action_id.rpartition("#")[2] if "#" in action_id else action_id.rpartition("/")[2]
     return format_link_value(LinkValue(target=f"{location}{ACTION_QUERY}{term}", rel=(action_id,)))
 
 

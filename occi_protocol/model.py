@@ -44,15 +44,18 @@ def type_id(scheme: str, term: str) -> str:
 
 
 def split_type_id(identifier: str) -> tuple[str, str]:
-    """Split a type identifier into ``(scheme, term)`` at the last ``#``.
+    """Split a type identifier into ``(scheme, term)`` at the last ``#``; for a scheme
+    without one (legal, if ambiguous: digest §2.2 case 5), at the last ``/``.
 
     Raises:
-        ValueError: the identifier has no ``#`` or nothing after it.
+        ValueError: neither separator, or nothing after it.
     """
     scheme, sep, term = identifier.rpartition("#")
-    if not sep or not term:
+    if not sep:
+        scheme, sep, term = identifier.rpartition("/")
+    if not sep or not term or not scheme:
         raise ValueError(f"not a type identifier (scheme#term): {identifier!r}")
-    return scheme + "#", term
+    return scheme + sep, term
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

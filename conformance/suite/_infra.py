@@ -314,7 +314,9 @@ def create_link(
         exchange = try_create(occi, kind_id, values, mixins)
     if exchange.status in (200, 201):
         return occi.location_of(exchange)
-    if kind_id == NETWORKINTERFACE and 400 <= exchange.status < 500:
+    # Only a 400/422 can mean "interface and mac missing"; a 403 or 409 is about something
+    # else, and sending two more attributes would only hide it.
+    if kind_id == NETWORKINTERFACE and exchange.status in (400, 422):
         values.setdefault("occi.networkinterface.interface", "eth1")
         values.setdefault("occi.networkinterface.mac", "02:00:0a:00:00:2a")
         retry = try_create(occi, kind_id, values, mixins)

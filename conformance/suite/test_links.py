@@ -74,8 +74,17 @@ def _link_attributes(
     return values
 
 
-def _storagelink(occi: OCCISession, source: str, target: str, media_type: str = TEXT_PLAIN) -> str:
+def _storagelink(
+    occi: OCCISession, source: str, target: str | None = None, media_type: str = TEXT_PLAIN
+) -> str:
+    """A storagelink from ``source``; to a storage of its own unless ``target`` is given.
+
+    A storage is attached to one compute at a time on most clouds (a persistent OpenNebula
+    image, a Cinder volume without multiattach), so each attachment gets a fresh one.
+    """
     occi.require_kind(STORAGELINK)
+    if target is None:
+        target = create_storage(occi)
     url, _ = occi.create(
         STORAGELINK,
         attributes=_link_attributes(occi, STORAGELINK, source, target, STORAGE),
@@ -198,12 +207,13 @@ def test_external_target_probe(occi: OCCISession, world: World) -> None:
 @pytest.mark.destructive
 @pytest.mark.requirement("CORE-LINK-04")
 def test_target_kind_matches_target(occi: OCCISession, world: World) -> None:
-    url = _storagelink(occi, world.compute, world.storage)
+    target = create_storage(occi)
+    url = _storagelink(occi, world.compute, target)
     link = occi.read(url)
     target_kind = link.attributes.get("occi.core.target.kind")
     if target_kind is None:
         not_applicable("the link renders no target kind")
-    actual = occi.read(world.storage).kind
+    actual = occi.read(target).kind
     assert target_kind == actual, (
         f"the link states target kind {target_kind}, the resource at its target is a {actual}"
     )
@@ -253,7 +263,7 @@ def test_inline_link_created_with_resource(occi: OCCISession, world: World, rend
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-LINK-03")
 def test_resource_renders_owned_links(occi: OCCISession, world: World, rendering: str) -> None:
-    link = _storagelink(occi, world.compute, world.storage)
+    link = _storagelink(occi, world.compute)
     assert _renders_link(occi, world.compute, link, rendering), (
         f"the source compute's {rendering} rendering does not include its storagelink {link}"
     )
@@ -262,8 +272,9 @@ def test_resource_renders_owned_links(occi: OCCISession, world: World, rendering
 @pytest.mark.destructive
 @pytest.mark.requirement("HTTP-LINK-03b")
 def test_only_outgoing_links(occi: OCCISession, world: World) -> None:
-    link = _storagelink(occi, world.compute, world.storage)
-    assert not _renders_link(occi, world.storage, link, TEXT_PLAIN), (
+    target = create_storage(occi)
+    link = _storagelink(occi, world.compute, target)
+    assert not _renders_link(occi, target, link, TEXT_PLAIN), (
         f"the target storage renders the incoming link {link}; only outgoing links should show"
     )
 
@@ -290,7 +301,7 @@ def test_deleted_link_leaves_source(occi: OCCISession, world: World, rendering: 
 @pytest.mark.requirement("CORE-RES-02")
 def test_deleting_source_deletes_links(occi: OCCISession, world: World) -> None:
     source, _ = occi.create_compute(label="links-owner")
-    link = _storagelink(occi, source, world.storage)
+    link = _storagelink(occi, source)
     deleted = occi.delete(source)
     assert deleted.status in (200, 202, 204), (
         f"DELETE of the source compute answered {deleted.status}"
@@ -306,7 +317,7 @@ def test_deleting_source_deletes_links(occi: OCCISession, world: World) -> None:
 @pytest.mark.requirement("HTTP-ENT-05")
 def test_put_keeps_links(occi: OCCISession, world: World, rendering: str) -> None:
     source, _ = occi.create_compute(label="put-links")
-    link = _storagelink(occi, source, world.storage)
+    link = _storagelink(occi, source)
     current = occi.read(source, rendering)
     definitions = occi.model.attribute_definitions(current.kind, current.mixins)
     attributes = {
@@ -359,7 +370,7 @@ def test_put_with_link_refused(occi: OCCISession, world: World, rendering: str) 
 @pytest.mark.requirement("HTTP-ENT-10")
 def test_link_update_with_link_refused(occi: OCCISession, world: World, rendering: str) -> None:
     occi.require_rendering(rendering)
-    link = _storagelink(occi, world.compute, world.storage)
+    link = _storagelink(occi, world.compute)
     inline = Link(
         kind=STORAGELINK,
         attributes=_link_attributes(occi, STORAGELINK, None, world.storage, STORAGE),

@@ -42,6 +42,9 @@ class Tracked:
     state: str | None = None
     tags: set[str] = field(default_factory=set)
     links: set[str] = field(default_factory=set)
+    #: The action links of its last rendering (H12 §10.1: what may be invoked now); None
+    #: when the endpoint renders none, and the spec's transition table is all there is.
+    offered: frozenset[str] | None = None
 
 
 class EntityMachine(RuleBasedStateMachine):
@@ -81,7 +84,7 @@ class EntityMachine(RuleBasedStateMachine):
             rows = TRANSITIONS[kind_id].values()
             stable = sorted({s for row in rows for s in [*row, *row.values()]})
             state = inf.settle(self.occi, url, kind_id, stable)
-        self.model[url] = Tracked(kind_id, title, state)
+        self.model[url] = Tracked(kind_id, title, state, offered=_offered(self.occi.read(url)))
 
     @rule(data=st.data(), suffix=text_values())
     def update_title(self, data: st.DataObject, suffix: str) -> None:
@@ -99,8 +102,12 @@ class EntityMachine(RuleBasedStateMachine):
         for url, tracked in sorted(self.model.items()):
             if tracked.kind in TRANSITIONS and tracked.state is not None:
                 for action, row in TRANSITIONS[tracked.kind].items():
-                    if tracked.state in row and not action.endswith("#save"):
-                        pairs.append((url, action))  # save would make templates
+                    if action.endswith("#save"):
+                        continue  # save would make templates
+                    if tracked.state in row and (
+                        tracked.offered is None or action in tracked.offered
+                    ):
+                        pairs.append((url, action))
         return pairs
 
     @precondition(lambda self: self._actionable())
@@ -114,7 +121,14 @@ class EntityMachine(RuleBasedStateMachine):
 
     def _link_ends(self) -> list[tuple[str, str]]:
         sources = [u for u, t in sorted(self.model.items()) if t.kind == COMPUTE]
-        targets = [u for u, t in sorted(self.model.items()) if self.link_kind.get(t.kind)]
+        # A storage is attached to one compute at a time on most clouds (persistent images,
+        # volumes without multiattach), so a linked storage is not a target again.
+        attached = {t for _, t in self.link_ends.values() if self.model[t].kind == STORAGE}
+        targets = [
+            u
+            for u, t in sorted(self.model.items())
+            if self.link_kind.get(t.kind) and u not in attached
+        ]
         return [(s, t) for s in sources for t in targets]
 
     @precondition(lambda self: self._link_ends() and len(self.link_ends) < 4)
@@ -193,6 +207,7 @@ class EntityMachine(RuleBasedStateMachine):
     def endpoint_matches_model(self) -> None:
         for url, tracked in self.model.items():
             entity = self.occi.read(url)
+            tracked.offered = _offered(entity)
             title = entity.attributes.get("occi.core.title")
             assert title == tracked.title, f"{url}: title {title!r}, expected {tracked.title!r}"
             if tracked.state is not None:
@@ -227,6 +242,11 @@ class EntityMachine(RuleBasedStateMachine):
             self.occi.delete(url)
         for url in list(self.model):
             self.occi.delete(url)
+
+
+def _offered(entity: object) -> frozenset[str] | None:
+    actions = getattr(entity, "actions", ())
+    return frozenset(actions) if actions else None
 
 
 @pytest.mark.destructive

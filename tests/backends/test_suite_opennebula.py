@@ -3,8 +3,7 @@
 A real oned simulator process (fast life cycle), a real reference server process on the
 opennebula backend (passthrough auth), and ``occi-conformance run`` as alice with every
 profile, destructive tests included. The verdict comes from the run's results.json: no
-``fail`` and no ``error`` outcome, except the suite's own known problems listed (with their
-reasons) in ``opennebula_suite_baseline.yaml``.
+``fail`` and no ``error`` outcome.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +28,6 @@ except ImportError:  # pragma: no cover - run from inside tests/
         stop_simulator,
     )
 
-BASELINE = Path(__file__).with_name("opennebula_suite_baseline.yaml")
 #: The whole suite takes about a minute against the fast simulator.
 RUN_TIMEOUT = 600
 
@@ -67,7 +64,7 @@ def results(server: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> 
     command = [
         sys.executable, "-m", "conformance", "run", "--endpoint", server.url, "--destructive",
         "--auth-type", "basic", "--username", "alice", "--report-dir", str(report_dir),
-        "--state-timeout", "30", "--baseline", str(BASELINE), "--hypothesis-profile", "occi-ci",
+        "--state-timeout", "30", "--hypothesis-profile", "occi-ci",
         "-q",
     ]  # fmt: skip
     done = subprocess.run(
@@ -90,17 +87,9 @@ def test_whole_suite_passes_against_opennebula(results: dict) -> None:
     records = results["results"]
     outcomes = Counter(r["outcome"] for r in records)
     assert outcomes["pass"] > 300, f"the run looks truncated: {dict(outcomes)}"
-    broken = [r for r in records if r["outcome"] in ("fail", "error") and not r.get("known")]
+    broken = [r for r in records if r["outcome"] in ("fail", "error")]
     assert not broken, "the OpenNebula backend fails the suite:\n" + "\n".join(map(_line, broken))
     assert results["_exit"] == 0, results["_output"][-3000:]
-
-
-def test_known_suite_problems_are_still_there(results: dict) -> None:
-    """Each baseline entry names a suite problem; once the suite is fixed, drop the entry."""
-    assert any(r.get("known") for r in results["results"]), "no known failure matched"
-    baseline = results.get("baseline") or {}
-    assert not baseline.get("stale"), f"entries whose tests now pass: {baseline['stale']}"
-    assert not baseline.get("unused"), f"entries that match no test: {baseline['unused']}"
 
 
 def test_nothing_left_behind_in_oned(results: dict, one: RunningSimulator) -> None:

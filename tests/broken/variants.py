@@ -913,6 +913,57 @@ def _absolute_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
         map_json(answer, absolute)
 
 
+def _unquoted_class(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """erocci's ``class=kind``: the ABNF takes the class with or without quotes."""
+    map_occi_lines(
+        answer, map_values("category", lambda v: re.sub(r'class="(\w+)"', r"class=\1", v))
+    )
+
+
+#: How long an action's effect stays invisible in the slow-state-changes variant.
+_LAG_S = 0.5
+
+
+def _install_slow_state_changes() -> None:
+    """Actions are answered at once but take effect a moment later: until then reads show
+    the state the entity is leaving, as on a cloud that works asynchronously."""
+    import time
+
+    from occi_protocol import states
+
+    backend = _dummy().DummyBackend
+    trigger, get, listing = backend.trigger_action, backend.get_entity, backend.list_entities
+    pending: dict[str, tuple[str, object, float]] = {}
+
+    def lagging(entity: Any) -> Any:
+        held = pending.get(entity.location)
+        if held is None:
+            return entity
+        name, old, until = held
+        if time.monotonic() >= until:
+            pending.pop(entity.location, None)
+            return entity
+        return replace(entity, attributes={**entity.attributes, name: old})
+
+    async def trigger_action(self: Any, user: Any, location: str, *args: Any) -> Any:
+        before = await get(self, user, location)
+        result = await trigger(self, user, location, *args)
+        name = states.STATE_ATTRIBUTE.get(before.kind)
+        if name in before.attributes:
+            pending[location] = (name, before.attributes[name], time.monotonic() + _LAG_S)
+        return result
+
+    async def get_entity(self: Any, user: Any, location: str) -> Any:
+        return lagging(await get(self, user, location))
+
+    async def list_entities(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return [lagging(e) for e in await listing(self, *args, **kwargs)]
+
+    backend.trigger_action = trigger_action
+    backend.get_entity = get_entity
+    backend.list_entities = list_entities
+
+
 def _delete_204(request: HTTPRequest, answer: HTTPResponse) -> None:
     if request.method == "DELETE" and request.is_entity and answer.status == 200:
         answer.empty(204)
@@ -1545,6 +1596,20 @@ ALLOWED: tuple[Variant, ...] = (
         "Category location, Link targets and self, JSON category locations as absolute URLs",
         profiles=("http", "text-plain", "text-occi", "json"),
         response=_absolute_locations,
+    ),
+    V(
+        "class-unquoted",
+        "grammar and quoting",
+        "Category values carry class=kind unquoted (erocci; the ABNF allows both forms)",
+        profiles=("text-plain", "text-occi"),
+        response=_unquoted_class,
+    ),
+    V(
+        "slow-state-changes",
+        "actions and states",
+        f"an action takes effect {_LAG_S} s after its answer; reads show the old state till then",
+        select=("INFRA-*", "HTTP-ACT-*", "HTTP-COL-1*", "CORE-MUT-01"),
+        install=_install_slow_state_changes,
     ),
     V(
         "delete-204",

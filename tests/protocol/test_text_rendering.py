@@ -182,12 +182,25 @@ def test_case4_comma_inside_title_in_a_comma_list(rendering: TextRendering) -> N
     assert [c.title for c in parsed] == ["A super, virtual computer", "x, y; z"]
 
 
-def test_case5_scheme_without_hash(rendering: TextRendering) -> None:
-    h, b = message(rendering, 'Category: compute;scheme="http://example.org/infra";class="kind"')
-    with pytest.raises(ParseError, match="ending in '#'") as info:
-        rendering.parse_categories(h, b)
-    assert info.value.rule == "T12 §4.1 Category"
-    assert info.value.line == 1
+def test_case5_scheme_without_hash_is_parsed(rendering: TextRendering) -> None:
+    """Any absolute URI is a scheme (T12 §4.1); the suite only warns about a missing "#"
+    (TEXT-CAT-03), so the parser must not refuse the endpoint's whole query interface."""
+    h, b = message(
+        rendering,
+        'Category: small;scheme="http://example.org/tpl/";class="mixin";'
+        'location="/tpl/small/";rel="http://example.org/tpl/base"',
+    )
+    (mixin,) = rendering.parse_categories(h, b)
+    assert (mixin.scheme, mixin.term, mixin.id) == (
+        "http://example.org/tpl/",
+        "small",
+        "http://example.org/tpl/small",
+    )
+    assert mixin.depends == ("http://example.org/tpl/base",)
+    out = rendering.render_entity(Resource(kind=COMPUTE, mixins=(mixin.id,)))
+    assert 'small;scheme="http://example.org/tpl/";class="mixin"' in "\n".join(
+        lines_of(rendering, out.headers, out.body)
+    )
 
 
 def test_case6_term_case_is_valid_in_1_2(rendering: TextRendering) -> None:

@@ -760,7 +760,9 @@ class OpenNebulaBackend:
             raise Invalid(f"link source {source} is not one of your computes") from None
         target_location = f"/{'network' if nic else 'storage'}/{target_match.group(1)}"
         try:
-            _check_up(await self._get(ctx, model, target_location))
+            # An image still being made (LOCKED) cannot be attached yet: wait for it, the
+            # way actions wait for a busy VM, within the oned time limit.
+            _check_up(await self._settled(ctx, model, target_location))
         except NotFound:
             raise Invalid(
                 f"link target {target_location} is not yours nor shared with you"
