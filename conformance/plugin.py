@@ -441,7 +441,7 @@ def _record(
         outcome = "pass"
     else:
         excinfo = call.excinfo
-        message = str(excinfo.value) if excinfo is not None else str(report.longrepr)
+        message = _own_words(str(excinfo.value)) if excinfo is not None else str(report.longrepr)
         if excinfo is not None and _endpoint_fault(excinfo.value):
             outcome = outcome_for_failure(level)
         elif excinfo is not None and isinstance(excinfo.value, _HARNESS_FAULTS):
@@ -462,6 +462,15 @@ def _record(
         started=time.time() - report.duration,
         profiles=[p for p in _profile_order() if p in profiles],
     )
+
+
+def _own_words(text: str) -> str:
+    """A failed ``assert cond, message``: the message alone, since it already names the
+    values; pytest's introspection (``assert … + where …``) stays in pytest-output.txt.
+    Without a message, the introspection is all there is and is kept."""
+    lines = text.splitlines()
+    cut = next((i for i, line in enumerate(lines) if line.startswith("assert ")), None)
+    return "\n".join(lines[:cut]) if cut else text
 
 
 def _profile_order() -> tuple[str, ...]:

@@ -347,7 +347,8 @@ class OCCISession:
 
     def compute_mixins(self) -> list[str]:
         """The os_tpl and resource_tpl to create computes with: configured, else the first
-        advertised (sites need both; the dummy needs neither)."""
+        advertised os_tpl and the smallest resource_tpl (sites need both; a shared site's
+        quota is spared; the dummy needs neither)."""
         chosen = []
         for family, configured in (
             (OS_TPL, self.config.os_tpl),
@@ -357,6 +358,8 @@ class OCCISession:
                 chosen.append(configured)
                 continue
             found = self.templates(family)
+            if found and family == RESOURCE_TPL:
+                found = sorted(found, key=_template_size)
             if found:
                 chosen.append(found[0].id)
         return chosen
@@ -449,3 +452,26 @@ __all__ = [
     "ParsedResponseError",
     "field",
 ]
+
+
+#: Size words in template terms, smallest first (CRTP small/medium/large, flavour names).
+_SIZE_WORDS = ("nano", "micro", "tiny", "extra_small", "xsmall", "small", "medium", "large")
+
+
+def _template_size(mixin: Category) -> tuple[float, float, int, str]:
+    """Sort key of a resource template: cores and memory from the defaults its attribute
+    definitions give (J12 / I12 §3.3.2), then a size word in its term, then the term."""
+    defaults = {a.name: a.default for a in getattr(mixin, "attributes", ())}
+
+    def number(name: str) -> float:
+        value = defaults.get(name)
+        return float(value) if isinstance(value, int | float) else float("inf")
+
+    term = mixin.term.lower()
+    words = [i for i, word in enumerate(_SIZE_WORDS) if word in term]
+    return (
+        number("occi.compute.cores"),
+        number("occi.compute.memory"),
+        words[0] if words else len(_SIZE_WORDS),
+        term,
+    )

@@ -123,3 +123,38 @@ def test_html_escapes_what_the_endpoint_sent():
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "<img src=x>" not in html and "</pre><b>" not in html
     assert "s3cret-token" not in html
+
+
+def test_smallest_resource_template_is_chosen():
+    from conformance.session import _template_size
+    from occi_protocol.model import Attribute, Mixin
+
+    tpl = "http://example.org/tpl#"
+    base = "http://schemas.ogf.org/occi/infrastructure#resource_tpl"
+
+    def mixin(term: str, cores: int | None = None) -> Mixin:
+        attrs = () if cores is None else (Attribute(name="occi.compute.cores", default=cores),)
+        return Mixin(scheme=tpl, term=term, depends=(base,), attributes=attrs)
+
+    named = [mixin(t) for t in ("mem_large", "large", "medium", "extra_small", "small", "zeta")]
+    assert [m.term for m in sorted(named, key=_template_size)] == [
+        "extra_small",
+        "small",
+        "medium",
+        "large",
+        "mem_large",
+        "zeta",
+    ]
+    # Defaults from the query interface win over names.
+    sized = [mixin("small", 4), mixin("large", 1), mixin("medium")]
+    assert [m.term for m in sorted(sized, key=_template_size)] == ["large", "small", "medium"]
+
+
+def test_failure_message_is_the_tests_own_words():
+    from conformance.plugin import _own_words
+
+    rewritten = "GET answered 500; expect 200\nassert 500 == 200\n +  where 500 = x.status"
+    assert _own_words(rewritten) == "GET answered 500; expect 200"
+    bare = "assert 500 == 200\n +  where 500 = x.status"
+    assert _own_words(bare) == bare
+    assert _own_words("a message\nover two lines") == "a message\nover two lines"
