@@ -30,6 +30,11 @@ _SECRET_HEADERS = {"authorization", "x-auth-token", "cookie"}
 USER_AGENT = "occi-conformance/0.1 OCCI/1.2"
 
 
+def user_agent_for(occi_version: str) -> str:
+    """The suite's User-Agent, naming the OCCI version under test (H12 §5.3, HTTP-VER-03)."""
+    return USER_AGENT.replace("OCCI/1.2", f"OCCI/{occi_version}")
+
+
 class EndpointUnreachable(Exception):
     """The endpoint could not be reached at all (connection refused, DNS, TLS, timeout)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.client import Auth, OCCIClient
+from conformance.client import USER_AGENT, Auth, OCCIClient, user_agent_for
 from conformance.config import SuiteConfig
 from conformance.keystone import KeystoneCredentials
 
@@ -35,4 +35,7 @@ def client_for(config: SuiteConfig, endpoint: str | None = None) -> OCCIClient:
         client_key=config.client_key,
         insecure=config.insecure,
         proxy=config.proxy,
+        user_agent=USER_AGENT
+        if config.occi_version == "auto"
+        else user_agent_for(config.occi_version),
     )

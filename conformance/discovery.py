@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from conformance.client import Exchange, OCCIClient
+from conformance.client import Exchange, OCCIClient, user_agent_for
 from occi_protocol.rendering import OCCI_JSON, TEXT_PLAIN
 
 INFRA = "http://schemas.ogf.org/occi/infrastructure#"
@@ -51,14 +51,33 @@ def category_ids(exchange: Exchange) -> set[str]:
     return {scheme + term for text in texts for term, scheme in _CATEGORY.findall(text)}
 
 
+def query_interface(client: OCCIClient) -> Exchange:
+    """GET /-/ as text/plain, and settle which OCCI version the client announces.
+
+    The suite announces OCCI/1.2 first. A 1.1 endpoint answers that with 501 (H11 §3.6.5: a
+    newer version than it implements) or names only OCCI/1.1 in its Server header; from then
+    on the client announces OCCI/1.1, the version under test (HTTP-VER-03).
+    """
+    exchange = client.get("-/", accept=TEXT_PLAIN)  # below the endpoint's path
+    if exchange.status == 501 and "OCCI/1.2" in client.user_agent:
+        legacy = user_agent_for("1.1")
+        retry = client.get("-/", accept=TEXT_PLAIN, user_agent=legacy)
+        if retry.status == 200:
+            client.user_agent = legacy
+            return retry
+    if set(_VERSION.findall(exchange.header("server") or "")) == {"1.1"}:
+        client.user_agent = user_agent_for("1.1")
+    return exchange
+
+
 def discover(client: OCCIClient) -> EndpointInfo:
     """GET the query interface; raises EndpointUnreachable (exit 3) or AuthenticationFailed."""
-    exchange = client.get("/-/", accept=TEXT_PLAIN)
+    exchange = query_interface(client)
     info = EndpointInfo(exchange.status, exchange.header("server") or "")
     if exchange.status != 200:
         return info
     info.categories = category_ids(exchange)
-    probe = client.get("/-/", accept=OCCI_JSON)
+    probe = client.get("-/", accept=OCCI_JSON)
     info.json = probe.status == 200 and probe.media_type == OCCI_JSON
     if info.json and not info.categories:
         info.categories = _json_ids(probe)

@@ -77,7 +77,9 @@ class OCCISession:
 
     @cached_property
     def discovery(self) -> Discovery:
-        exchange = self.client.get("-/", accept=TEXT_PLAIN)  # below the endpoint path
+        from conformance.discovery import query_interface
+
+        exchange = query_interface(self.client)
         if exchange.status != 200:
             raise HarnessError(
                 f"the query interface /-/ answered {exchange.status}; cannot discover the model"

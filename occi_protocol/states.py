@@ -3,7 +3,9 @@ storage-state), as transition tables: ``TRANSITIONS[kind][action][from_state] = 
 
 An action absent from a state's row is not allowed there; a server answers 409 (H12 §3.6).
 restart and save are not drawn in the compute figure; table 3 says both pass through stop and
-start and end active, so they run from active and end active.
+start and end active, so they run from active and end active. The OCCI 1.1 storage actions
+backup, snapshot and resize (I11 figure 4) pass through their own states and end online; a
+1.2 model has none of them, so their rows never apply there.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ TRANSITIONS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
     infra.STORAGE: {
         _S + "online": {"offline": "online"},
         _S + "offline": {"online": "offline"},
+        _S + "backup": {"online": "online"},
+        _S + "snapshot": {"online": "online"},
+        _S + "resize": {"online": "online"},
     },
 }
 

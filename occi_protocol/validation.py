@@ -26,6 +26,10 @@ WRITE_ONCE = frozenset({"occi.compute.userdata"})
 #: clients send one; the server may honour or replace it) and a link's target kind.
 CLIENT_PROPOSABLE = frozenset({"occi.core.id", "occi.core.target.kind", "occi.core.source.kind"})
 
+#: Link attributes the text and JSON renderings derive from the wire (a Link's rel, J12's
+#: source.kind): a model without them (OCCI 1.1, D12) leaves them out instead of refusing.
+RENDERING_DERIVED = frozenset({"occi.core.target.kind", "occi.core.source.kind"})
+
 
 def _kind(model: Model, kind_id: str) -> Kind:
     kind = model.kind(kind_id)
@@ -100,6 +104,8 @@ def validate_new(entity: Entity, model: Model, *, server_managed: Collection[str
     definitions = model.attribute_definitions(entity.kind, entity.mixins)
     attributes: dict[str, object] = {}
     for name, value in entity.attributes.items():
+        if name in RENDERING_DERIVED and name not in definitions:
+            continue
         definition = _definition(definitions, name, entity.kind)
         if not definition.mutable and name not in CLIENT_PROPOSABLE:
             raise ValidationError(

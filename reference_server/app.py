@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from reference_server import SERVER_HEADER
+from reference_server import server_header
 from reference_server.auth import Authenticator
 from reference_server.backends.base import Backend
 from reference_server.occi_http import ACCEPT_HEADER, OCCIProtocol
@@ -38,13 +38,16 @@ def create_app(
     """The server as an ASGI app. The backend is closed when the app shuts down."""
     protocol = OCCIProtocol(backend)
     auth = authenticator or Authenticator()
+    common = _common_headers(server_header(protocol.occi_version))
 
     async def endpoint(request: Request) -> Response:
         try:
-            return await _serve(request, protocol, auth, max_body)
+            response = await _serve(request, protocol, auth, max_body)
         except Exception:  # the one place a bug becomes a 500, never a dropped connection
             log.exception("internal error answering %s %s", request.method, request.url.path)
-            return _plain(500, "internal server error; the server log has the details\n")
+            response = _plain(500, "internal server error; the server log has the details\n")
+        common(response)
+        return response
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -66,7 +69,6 @@ async def _serve(
         return response
     if request.method == "OPTIONS":
         response = Response(status_code=204)
-        _common(response)
         response.headers["Allow"] = ", ".join(m for m in METHODS if m != "PATCH")
         return response
     try:
@@ -88,7 +90,6 @@ async def _serve(
     response = Response(content=answer.body, status_code=answer.status)
     del response.headers["content-type"]
     response.raw_headers.extend((k.encode("latin-1"), _wire(v)) for k, v in answer.headers)
-    _common(response)
     return response
 
 
@@ -117,12 +118,15 @@ def _wire(value: str) -> bytes:
     return value.encode("utf-8").replace(b"\r", b" ").replace(b"\n", b" ")
 
 
-def _common(response: Response) -> None:
-    response.headers["Server"] = SERVER_HEADER
-    response.headers["Accept"] = ACCEPT_HEADER
+def _common_headers(server: str) -> Callable[[Response], None]:
+    """What every answer carries: the Server token (H12 §5.3) and the Accept list."""
+
+    def add(response: Response) -> None:
+        response.headers["Server"] = server
+        response.headers["Accept"] = ACCEPT_HEADER
+
+    return add
 
 
 def _plain(status: int, message: str) -> Response:
-    response = Response(message, status_code=status, media_type="text/plain")
-    _common(response)
-    return response
+    return Response(message, status_code=status, media_type="text/plain")

@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--version", action="version", version=f"%(prog)s {__version__} ({SERVER_HEADER})")
     add("--config", metavar="FILE", help="YAML file of settings")
     add("--backend", choices=NAMES, help="cloud stack behind the server (default dummy)")
+    add(
+        "--occi-version",
+        choices=["1.2", "1.1"],
+        help="dummy: 1.1 plays a legacy OCCI 1.1 endpoint (default 1.2)",
+    )
     add("--listen", metavar="HOST:PORT", help="address to serve (default 127.0.0.1:8080)")
     add("--database", metavar="FILE", help="dummy: SQLite file (default :memory:)")
     add("--seed", metavar="FILE", help="dummy: templates seed (default fixtures/seeds/dummy.yaml)")

@@ -24,6 +24,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     backend: str = "dummy"
+    #: dummy backend: "1.1" plays a legacy OCCI 1.1 endpoint (for the suite's occi-1.1 profile)
+    occi_version: str = "1.2"
     listen: str = "127.0.0.1:8080"
     #: dummy backend: SQLite file, or ":memory:"
     database: str = ":memory:"
@@ -60,6 +62,10 @@ class Settings:
                 f"refusing to serve {self.listen} without authentication: set auth to local "
                 "or passthrough, or allow_anonymous"
             )
+        if self.occi_version not in ("1.1", "1.2"):
+            raise ConfigError(f"occi_version must be 1.1 or 1.2, not {self.occi_version!r}")
+        if self.occi_version == "1.1" and self.backend != "dummy":
+            raise ConfigError("occi_version 1.1 (a legacy endpoint) needs the dummy backend")
         if self.backend == "opennebula" and not self.one_xmlrpc:
             raise ConfigError("the opennebula backend needs one_xmlrpc (--one-xmlrpc URL)")
         if self.max_body < 1:

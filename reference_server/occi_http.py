@@ -33,6 +33,7 @@ from occi_protocol.rendering import (
     rendering_for,
 )
 from occi_protocol.validation import (
+    RENDERING_DERIVED,
     check_mixins,
     validate_action,
     validate_new,
@@ -46,7 +47,6 @@ QUERY_INTERFACE = ("/-/", "/.well-known/org/ogf/occi/-/")
 RENDERINGS = (TEXT_PLAIN, TEXT_OCCI, OCCI_JSON, JSON, TEXT_OCCI_PLAIN)
 PARSEABLE = (*RENDERINGS, URI_LIST)
 ACCEPT_HEADER = ", ".join((*RENDERINGS, URI_LIST))
-SUPPORTED_VERSION = (1, 2)
 MAX_PAGE_SIZE = 1000
 _OCCI_VERSION = re.compile(r"OCCI/([0-9]+)\.([0-9]+)")
 
@@ -115,6 +115,8 @@ class OCCIProtocol:
         # A backend that can create a resource with its links in one step gets them inline
         # (a VM deploys with its NICs and disks); others get the links one by one after.
         self.creates_inline_links = bool(getattr(backend, "creates_inline_links", False))
+        #: "1.2", or "1.1" for a backend that plays a legacy endpoint.
+        self.occi_version = str(getattr(backend, "occi_version", "1.2"))
 
     async def handle(self, request: Request) -> Response:
         ctx = _Context(request, Model(), request.header("accept"))
@@ -134,11 +136,14 @@ class OCCIProtocol:
     # -- framing -----------------------------------------------------------------------
 
     def _check_version(self, request: Request) -> None:
+        """H12 §5.3 / H11 §3.6.5: a client asking for a newer version gets 501."""
         agent = request.header("user-agent") or ""
         wanted = [(int(a), int(b)) for a, b in _OCCI_VERSION.findall(agent)]
-        if wanted and max(wanted) > SUPPORTED_VERSION:
+        major, minor = self.occi_version.split(".")
+        if wanted and max(wanted) > (int(major), int(minor)):
             raise HTTPError(
-                501, f"this server implements OCCI/1.2; the client asked for OCCI/{agent}"
+                501,
+                f"this server implements OCCI/{self.occi_version}; the client asked for {agent}",
             )
 
     def _negotiate(self, ctx: _Context, *, listing: bool) -> tuple[str, Rendering]:
@@ -627,18 +632,33 @@ class OCCIProtocol:
         with contextlib.suppress(NotFound):  # already gone with its source
             await self.backend.delete_entity(user, entity.location)
 
-    def _decorate(self, ctx: _Context, entity: Entity) -> Entity:
-        """The entity with the action links its state allows (T12 §4.2.1)."""
+    def _decorate(self, ctx: _Context, entity: Entity, *, inline: bool = False) -> Entity:
+        """The entity with the action links its state allows (T12 §4.2.1). A link rendered
+        on its own shows no target/source kind its model does not define (OCCI 1.1, D12);
+        inside its source the target kind is the Link's rel."""
+        if isinstance(entity, Link) and not inline:
+            defined = ctx.model.attribute_definitions(entity.kind, entity.mixins)
+            hidden = [n for n in RENDERING_DERIVED if n in entity.attributes and n not in defined]
+            if hidden:
+                kept = {k: v for k, v in entity.attributes.items() if k not in hidden}
+                entity = replace(entity, attributes=kept)
         if entity.actions or self.owns_action_links:
             return entity
         state_name = states.STATE_ATTRIBUTE.get(entity.kind)
         if entity.kind in states.TRANSITIONS and state_name:
-            allowed = states.allowed_actions(entity.kind, str(entity.attributes.get(state_name)))
+            defined = ctx.model.applicable_actions(entity.kind)
+            allowed = [
+                a
+                for a in states.allowed_actions(entity.kind, str(entity.attributes.get(state_name)))
+                if a in defined
+            ]
             mixin_actions = [a for m in ctx.model.mixin_closure(entity.mixins) for a in m.actions]
             actions = (*allowed, *mixin_actions)
         else:
             actions = tuple(ctx.model.applicable_actions(entity.kind, entity.mixins))
-        links = tuple(self._decorate(ctx, link) for link in getattr(entity, "links", ()))
+        links = tuple(
+            self._decorate(ctx, link, inline=True) for link in getattr(entity, "links", ())
+        )
         decorated = replace(entity, actions=actions)
         if links:
             decorated = replace(decorated, links=links)  # type: ignore[call-arg]

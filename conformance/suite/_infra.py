@@ -306,7 +306,9 @@ def create_link(
     values out and supplies them only when the server asks for them.
     """
     values: dict[str, object] = {"occi.core.source": ref(source), "occi.core.target": ref(target)}
-    if target_kind:
+    definition = occi.model.attribute_definitions(kind_id).get("occi.core.target.kind")
+    if target_kind and definition is not None and definition.mutable:
+        # 1.2 only (D12), and only where the query interface lets clients set it.
         values["occi.core.target.kind"] = target_kind
     values.update(attributes or {})
     exchange = try_create(occi, kind_id, values, mixins)

@@ -14,7 +14,8 @@ def create_backend(settings: Settings) -> Backend:
     if settings.backend == "dummy":
         from reference_server.backends.dummy import DummyBackend
 
-        return DummyBackend(settings.database, Path(settings.seed) if settings.seed else None)
+        seed = Path(settings.seed) if settings.seed else None
+        return DummyBackend(settings.database, seed, settings.occi_version)
     if settings.backend == "opennebula":
         from reference_server.backends.opennebula import OpenNebulaBackend
 

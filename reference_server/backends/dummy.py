@@ -22,6 +22,7 @@ from pathlib import Path
 from occi_protocol import states
 from occi_protocol.definitions import INFRASTRUCTURE_MODEL
 from occi_protocol.definitions import infrastructure as infra
+from occi_protocol.definitions.infrastructure11 import INFRASTRUCTURE_MODEL_11
 from occi_protocol.model import Entity, Link, Mixin, Model, Resource
 from reference_server.backends.base import Conflict, Forbidden, Invalid, NotFound, User
 from reference_server.backends.seed import load_templates
@@ -71,7 +72,11 @@ class DummyBackend:
         }
     )
 
-    def __init__(self, database: str = ":memory:", seed: Path | None = None) -> None:
+    def __init__(
+        self, database: str = ":memory:", seed: Path | None = None, occi_version: str = "1.2"
+    ) -> None:
+        #: "1.1" plays a legacy endpoint: the I11 categories, and terms in the 1.1 grammar.
+        self.occi_version = occi_version
         self._lock = threading.Lock()
         self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._db.execute(
@@ -80,7 +85,11 @@ class DummyBackend:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._templates = load_templates(seed)
-        self._base = INFRASTRUCTURE_MODEL.extended(self._templates)
+        if occi_version == "1.1":
+            self._templates = [_term_11(t) for t in self._templates]
+            self._base = INFRASTRUCTURE_MODEL_11.extended(self._templates)
+        else:
+            self._base = INFRASTRUCTURE_MODEL.extended(self._templates)
         self._models: dict[str, Model] = {}
 
     @contextmanager
@@ -433,3 +442,8 @@ def _mixin_from_json(document: str) -> Mixin:
         depends=tuple(data.get("depends", ())),
         applies=tuple(data.get("applies", ())),
     )
+
+
+def _term_11(mixin: Mixin) -> Mixin:
+    """A seed template under the 1.1 term grammar (H11 §3.5.1: lower case, no dots)."""
+    return replace(mixin, term=re.sub(r"[^a-z0-9_-]", "_", mixin.term.lower()))
