@@ -14,6 +14,7 @@ missing; otherwise the worse of the two suite runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -113,6 +114,7 @@ def build_image(client, base_image: str | None = None) -> str:
             base_image = OFFICIAL_BASE
     _say(f"building {IMAGE} on {base_image} (no network)")
     started = time.monotonic()
+    previous = _image_id(client, IMAGE)
     try:
         client.images.build(
             path=str(REPO),
@@ -127,8 +129,19 @@ def build_image(client, base_image: str | None = None) -> str:
         hint = "" if base_image == LOCAL_BASE else " (no registry? run scripts/build-base-image)"
         raise SelftestError(f"docker build failed: {exc}{hint}") from None
     client.images.prune(filters={"label": "org.ogf.occi.stage=build", "dangling": True})
+    if previous is not None and previous != _image_id(client, IMAGE):
+        # The tag moved on: the last self-test's image would stay behind untagged.
+        with contextlib.suppress(Exception):
+            client.images.remove(previous)
     _say(f"image built in {time.monotonic() - started:.1f} s")
     return base_image
+
+
+def _image_id(client, name: str) -> str | None:
+    try:
+        return str(client.images.get(name).id)
+    except Exception:
+        return None
 
 
 def _run_suite(endpoint: str, report_dir: Path, extra: list[str]) -> int:
