@@ -4,7 +4,8 @@ Steps: build the wheels on the host (the build itself needs no network), build t
 a local base (``occi-base:bookworm`` from ``scripts/build-base-image`` when present, else the
 official slim image), start (a) the reference server on the dummy backend and (b) the oned
 simulator plus the reference server on the OpenNebula backend, wait until they answer, run the
-suite against each with every profile, destructive and disposable tests, and write both
+suite against each with every profile and destructive tests (disposable ones too against the
+dummy container; oned refuses to delete images a VM still uses), and write both
 reports and the containers' logs into the report directory. Every container it started is
 removed at the end, also on failure and Ctrl-C. Containers use host networking bound to 127.0.0.1.
 

@@ -913,6 +913,31 @@ def _absolute_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
         map_json(answer, absolute)
 
 
+def _create_200_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """A create answered 200 with the collection rendering of what was made (ooi, rOCCI)."""
+    if request.method == "POST" and answer.status == 201:
+        answer.status = 200
+        answer.set_header("Location", None)
+
+
+def _install_create_200_entity() -> None:
+    """A create answered 200 with the new entity's own rendering and no Location."""
+    from urllib.parse import urlsplit
+
+    occi_http = _protocol()
+    original = occi_http.OCCIProtocol._create
+
+    async def _create(self: Any, ctx: Any, kind: Any, location: Any = None) -> Any:
+        answer = await original(self, ctx, kind, location)
+        if answer.status != 201:
+            return answer
+        url = next(v for k, v in answer.headers if k.lower() == "location")
+        entity = await self.backend.get_entity(ctx.request.user, urlsplit(url).path)
+        return self._ok(ctx, 200, lambda r: r.render_entity(self._decorate(ctx, entity)))
+
+    occi_http.OCCIProtocol._create = _create
+
+
 def _unquoted_class(request: HTTPRequest, answer: HTTPResponse) -> None:
     """erocci's ``class=kind``: the ABNF takes the class with or without quotes."""
     map_occi_lines(
@@ -1596,6 +1621,20 @@ ALLOWED: tuple[Variant, ...] = (
         "Category location, Link targets and self, JSON category locations as absolute URLs",
         profiles=("http", "text-plain", "text-occi", "json"),
         response=_absolute_locations,
+    ),
+    V(
+        "create-200-locations",
+        "status codes",
+        "POST create answers 200 with the location list of what it made, no Location header",
+        select=("HTTP-*", "CORE-*", "INFRA-*"),
+        response=_create_200_locations,
+    ),
+    V(
+        "create-200-entity",
+        "status codes",
+        "POST create answers 200 with the new entity's rendering, no Location header",
+        select=("HTTP-*", "CORE-*", "INFRA-*", "JSON-*"),
+        install=_install_create_200_entity,
     ),
     V(
         "class-unquoted",
