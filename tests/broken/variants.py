@@ -25,6 +25,8 @@ from typing import Any
 
 from asgi_rewrite import (
     JSON_TYPES,
+    OCCI_LINES,
+    TEXT_BODY_TYPES,
     HTTPRequest,
     HTTPResponse,
     RequestHook,
@@ -913,6 +915,53 @@ def _absolute_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
         map_json(answer, absolute)
 
 
+def _permute_within_names(pairs: list[tuple[str, str]], seed: str) -> list[tuple[str, str]]:
+    """The same lines, each OCCI line name keeping its places but its values reordered."""
+    chance = random.Random(seed)
+    groups: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if name.lower() in OCCI_LINES:
+            groups.setdefault(name.lower(), []).append(value)
+    for values in groups.values():
+        original = list(values)
+        chance.shuffle(values)
+        if len(values) > 1 and values == original:
+            values.reverse()
+    out = []
+    for name, value in pairs:
+        key = name.lower()
+        out.append((name, groups[key].pop(0)) if key in groups else (name, value))
+    return out
+
+
+def _shuffle_same_name_lines(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """Category, Link, X-OCCI-Attribute and X-OCCI-Location lines each in another order among
+    themselves (T12 fixes no order within one name)."""
+    if not answer.ok:
+        return
+    seed = f"{request.method} {request.path}"
+    if answer.media_type == "text/occi":
+        answer.headers = _permute_within_names(answer.headers, seed)
+    elif answer.media_type in TEXT_BODY_TYPES:
+        text = answer.body.decode("utf-8")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        lines = [line for line in text.split(newline) if line]
+        pairs = [(n.strip(), v.strip()) for n, _, v in (line.partition(":") for line in lines)]
+        permuted = _permute_within_names(pairs, seed)
+        answer.body = "".join(f"{n}: {v}{newline}" for n, v in permuted).encode("utf-8")
+
+
+def _empty_collection_204(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """An empty text collection answered 204 No Content (H11 allows it; AMB-HTTP-05)."""
+    if request.method != "GET" or answer.status != 200 or request.is_query_interface:
+        return
+    if request.is_entity or answer.media_type not in ("text/plain", "text/occi", "text/uri-list"):
+        return
+    lines = answer.body.decode("utf-8").strip()
+    if not lines and not any(k.lower() == "x-occi-location" for k, _ in answer.headers):
+        answer.empty(204)
+
+
 def _create_200_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
     """A create answered 200 with the collection rendering of what was made (ooi, rOCCI)."""
     if request.method == "POST" and answer.status == 201:
@@ -1635,6 +1684,20 @@ ALLOWED: tuple[Variant, ...] = (
         "POST create answers 200 with the new entity's rendering, no Location header",
         select=("HTTP-*", "CORE-*", "INFRA-*", "JSON-*"),
         install=_install_create_200_entity,
+    ),
+    V(
+        "same-name-lines-shuffled",
+        "grammar and quoting",
+        "text: the lines of each OCCI header name in another order among themselves",
+        profiles=("text-plain", "text-occi", "http", "infrastructure"),
+        response=_shuffle_same_name_lines,
+    ),
+    V(
+        "empty-collection-204",
+        "status codes",
+        "GET on an empty collection in a text rendering answers 204 No Content",
+        profiles=("http", "text-plain", "text-occi", "uri-list"),
+        response=_empty_collection_204,
     ),
     V(
         "class-unquoted",
