@@ -77,13 +77,14 @@ async def _serve(
         return _plain(413, f"request body larger than {max_body} bytes\n")
     except ClientDisconnect:
         return _plain(400, "the client closed the connection before sending the body\n")
+    url = request.url  # built anew on every access
     occi_request = OCCIRequest(
         method=request.method,
-        path=request.url.path,
+        path=url.path,
         query=dict(request.query_params),
         headers=headers,
         body=body,
-        base_url=f"{request.url.scheme}://{request.url.netloc}",
+        base_url=f"{url.scheme}://{url.netloc}",
         user=user,
     )
     answer = await protocol.handle(occi_request)

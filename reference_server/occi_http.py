@@ -9,6 +9,7 @@ lives here, so every backend behaves the same.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -149,7 +150,7 @@ class OCCIProtocol:
     def _negotiate(self, ctx: _Context, *, listing: bool) -> tuple[str, Rendering]:
         offered = (*RENDERINGS, URI_LIST) if listing else RENDERINGS
         try:
-            media_type = negotiate(ctx.accept, offered)
+            media_type = _negotiated(ctx.accept, offered)
         except NotAcceptable:
             if not listing and ctx.accept and _accepts_only_uri_list(ctx.accept):
                 # T12 §5.3: text/uri-list outside a listing is a 400, not a 406.
@@ -663,6 +664,13 @@ class OCCIProtocol:
         if links:
             decorated = replace(decorated, links=links)  # type: ignore[call-arg]
         return decorated
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiated(accept: str | None, offered: tuple[str, ...]) -> str:
+    """:func:`negotiate`, remembered: clients send the same few Accept values again and
+    again, and each request negotiates before acting and again to answer."""
+    return negotiate(accept, offered)
 
 
 def _template_effects(
