@@ -30,7 +30,8 @@ def build_app(name: str) -> Any:
     variant = None if name == PLAIN else get(name)
     if variant is not None and variant.install is not None:
         variant.install()
-    app: Any = create_app(DummyBackend(":memory:"))
+    version = variant.occi_version if variant is not None else "1.2"
+    app: Any = create_app(DummyBackend(":memory:", occi_version=version))
     if variant is not None and (variant.request or variant.response):
         app = Rewrite(app, request=variant.request, response=variant.response)
     return app

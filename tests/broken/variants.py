@@ -73,6 +73,8 @@ class Variant:
     install: Callable[[], None] | None = None
     request: RequestHook | None = None
     response: ResponseHook | None = None
+    #: "1.1": a variant of the legacy endpoint (``--occi-version 1.1``), certified as 1.1.
+    occi_version: str = "1.2"
 
     @property
     def allowed(self) -> bool:
@@ -114,6 +116,66 @@ def _patch_next_state(rule: Callable[[str, str, str, str | None], str | None]) -
         kind, action, state, right(kind, action, state)
     )
     _dummy().states = shim
+
+
+# -- the legacy (1.1) endpoint -----------------------------------------------------------------
+
+
+def _patch_legacy_kind(kind_id: str, change: Callable[[Any], Any]) -> None:
+    """Replace one kind of the dummy's 1.1 model by ``change(kind)``."""
+    from occi_protocol.model import Model
+
+    dummy = _dummy()
+    model = dummy.INFRASTRUCTURE_MODEL_11
+    kind = model.kind(kind_id)
+    dummy.INFRASTRUCTURE_MODEL_11 = Model(change(c) if c is kind else c for c in model)
+
+
+def _install_legacy_compute_with_share() -> None:
+    from occi_protocol.model import Attribute
+
+    def change(kind: Any) -> Any:
+        kept = tuple(a for a in kind.attributes if a.name != "occi.compute.speed")
+        share = Attribute(name="occi.compute.share", type="integer", description="CPU share")
+        return replace(kind, attributes=(*kept, share))
+
+    _patch_legacy_kind(_INFRA + "compute", change)
+
+
+def _install_legacy_storage_without_backup() -> None:
+    def change(kind: Any) -> Any:
+        return replace(kind, actions=tuple(a for a in kind.actions if not a.endswith("#backup")))
+
+    _patch_legacy_kind(_INFRA + "storage", change)
+
+
+def _install_legacy_terms_with_dots() -> None:
+    _dummy()._term_11 = lambda mixin: mixin
+
+
+def _install_legacy_default_json() -> None:
+    occi_http = _protocol()
+    first = occi_http.OCCI_JSON
+    occi_http.RENDERINGS = (first, *(r for r in occi_http.RENDERINGS if r != first))
+
+
+def _install_legacy_put_ignores_links() -> None:
+    """PUT drops the Link lines it carries instead of refusing them."""
+    occi_http = _protocol()
+    original = occi_http.OCCIProtocol._parse
+
+    def _parse(self: Any, ctx: Any) -> Any:
+        rendering, headers, body = original(self, ctx)
+        if ctx.request.method != "PUT":
+            return rendering, headers, body
+        kept = [(k, v) for k, v in headers if k.lower() != "link"]
+        lines = [line for line in body.splitlines() if not line.lower().startswith(b"link:")]
+        return rendering, kept, b"\n".join(lines)
+
+    occi_http.OCCIProtocol._parse = _parse
+
+
+_INFRA = "http://schemas.ogf.org/occi/infrastructure#"
 
 
 # -- versioning -------------------------------------------------------------------------------
@@ -1603,6 +1665,46 @@ BREAKING: tuple[Variant, ...] = (
         ("TEXT-URI-02",),
         ("TEXT-URI-02",),
         response=_uri_list_for_anything,
+    ),
+    V(
+        "legacy-compute-with-share",
+        "versioning",
+        "a 1.1 endpoint whose compute kind has the 1.2 share instead of the 1.1 speed",
+        ("INFRA-COMPUTE-03",),
+        install=_install_legacy_compute_with_share,
+        occi_version="1.1",
+    ),
+    V(
+        "legacy-storage-without-backup",
+        "versioning",
+        "a 1.1 endpoint whose storage kind lacks the 1.1 backup action",
+        ("INFRA-STOR-02",),
+        install=_install_legacy_storage_without_backup,
+        occi_version="1.1",
+    ),
+    V(
+        "legacy-terms-with-dots",
+        "versioning",
+        "a 1.1 endpoint offering a template term with a dot (the 1.2 grammar, not 1.1's)",
+        ("TEXT-CAT-02",),
+        install=_install_legacy_terms_with_dots,
+        occi_version="1.1",
+    ),
+    V(
+        "legacy-default-json",
+        "negotiation",
+        "a 1.1 endpoint that answers a request without Accept in JSON, not text/plain",
+        ("HTTP-CN-01",),
+        install=_install_legacy_default_json,
+        occi_version="1.1",
+    ),
+    V(
+        "legacy-put-ignores-links",
+        "links",
+        "a 1.1 endpoint that drops the Link headers of a PUT instead of refusing it with 400",
+        ("HTTP-ENT-06",),
+        install=_install_legacy_put_ignores_links,
+        occi_version="1.1",
     ),
     V(
         "user-mixins-404",
