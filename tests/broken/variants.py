@@ -1024,6 +1024,26 @@ def _empty_collection_204(request: HTTPRequest, answer: HTTPResponse) -> None:
         answer.empty(204)
 
 
+def _no_user_mixins(request: HTTPRequest) -> HTTPResponse | None:
+    """The optional user-mixin feature left out, said with 501 (HTTP-QI-11 allows it)."""
+    if request.is_query_interface and request.method in ("POST", "DELETE"):
+        return plain_answer(501, "user-defined mixins are not implemented here")
+    return None
+
+
+def _install_put_create_refused() -> None:
+    """Clients cannot choose paths: a PUT to an unused URL is a 400 (HTTP-ENT-04 allows it)."""
+    occi_http = _protocol()
+    original = occi_http.OCCIProtocol._create
+
+    async def _create(self: Any, ctx: Any, kind: Any, location: Any = None) -> Any:
+        if location is not None:
+            raise occi_http.HTTPError(400, "this server picks the paths; POST to the collection")
+        return await original(self, ctx, kind, location)
+
+    occi_http.OCCIProtocol._create = _create
+
+
 def _create_200_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
     """A create answered 200 with the collection rendering of what was made (ooi, rOCCI)."""
     if request.method == "POST" and answer.status == 201:
@@ -1786,6 +1806,20 @@ ALLOWED: tuple[Variant, ...] = (
         "POST create answers 200 with the new entity's rendering, no Location header",
         select=("HTTP-*", "CORE-*", "INFRA-*", "JSON-*"),
         install=_install_create_200_entity,
+    ),
+    V(
+        "no-user-mixins",
+        "mixins",
+        "user-defined mixins not implemented: POST and DELETE on the query interface answer 501",
+        select=("HTTP-*", "CORE-MIX-*", "INFRA-*"),
+        request=_no_user_mixins,
+    ),
+    V(
+        "put-create-refused",
+        "status codes",
+        "PUT to an unused URL refused with 400: the server picks every path",
+        select=("HTTP-ENT-*", "CORE-*"),
+        install=_install_put_create_refused,
     ),
     V(
         "same-name-lines-shuffled",
