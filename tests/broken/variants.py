@@ -1044,6 +1044,12 @@ def _install_put_create_refused() -> None:
     occi_http.OCCIProtocol._create = _create
 
 
+def _text_occi_body_ok(request: HTTPRequest, answer: HTTPResponse) -> None:
+    """text/occi answers carry "OK" as their body, as T12 §5's example does."""
+    if answer.media_type == "text/occi" and answer.ok and answer.status != 204:
+        answer.body = b"OK\r\n"
+
+
 def _create_200_locations(request: HTTPRequest, answer: HTTPResponse) -> None:
     """A create answered 200 with the collection rendering of what was made (ooi, rOCCI)."""
     if request.method == "POST" and answer.status == 201:
@@ -1820,6 +1826,13 @@ ALLOWED: tuple[Variant, ...] = (
         "PUT to an unused URL refused with 400: the server picks every path",
         select=("HTTP-ENT-*", "CORE-*"),
         install=_install_put_create_refused,
+    ),
+    V(
+        "text-occi-body-ok",
+        "headers",
+        'text/occi answers with the body "OK" (the rendering lives in the headers)',
+        profiles=("text-occi",),
+        response=_text_occi_body_ok,
     ),
     V(
         "same-name-lines-shuffled",
