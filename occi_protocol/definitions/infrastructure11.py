@@ -44,6 +44,12 @@ def _without_state(kind: Kind) -> tuple[Attribute, ...]:
     return tuple(a for a in kind.attributes if ".state" not in a.name)
 
 
+def _two_states(kind: Kind, name: str) -> Kind:
+    """A network or link kind of 1.1: states active and inactive only (D25)."""
+    state = _state11(name, ("active", "inactive"), "inactive")
+    return replace(kind, attributes=(*_without_state(kind), state))
+
+
 COMPUTE_KIND_11 = replace(
     i12.COMPUTE_KIND,
     actions=(i12.START.id, i12.STOP.id, i12.RESTART.id, i12.SUSPEND.id),
@@ -63,21 +69,11 @@ STORAGE_KIND_11 = replace(
         _state11("occi.storage.state", STORAGE_STATES_11, "offline"),
     ),
 )
-NETWORK_KIND_11 = replace(
-    i12.NETWORK_KIND,
-    attributes=(
-        *_without_state(i12.NETWORK_KIND),
-        _state11("occi.network.state", ("active", "inactive"), "inactive"),
-    ),
-)
-NETWORKINTERFACE_KIND_11 = replace(
-    i12.NETWORKINTERFACE_KIND,
-    attributes=(
-        *_without_state(i12.NETWORKINTERFACE_KIND),
-        _state11("occi.networkinterface.state", ("active", "inactive"), "inactive"),
-    ),
-)
-STORAGELINK_KIND_11 = replace(
+NETWORK_KIND_11 = _two_states(i12.NETWORK_KIND, "occi.network.state")
+NETWORKINTERFACE_KIND_11 = _two_states(i12.NETWORKINTERFACE_KIND, "occi.networkinterface.state")
+STORAGELINK_KIND_11 = _two_states(i12.STORAGELINK_KIND, "occi.storagelink.state")
+
+LINK_KIND_11 = replace(
     i12.STORAGELINK_KIND,
     attributes=(
         *_without_state(i12.STORAGELINK_KIND),
