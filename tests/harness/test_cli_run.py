@@ -259,3 +259,16 @@ def test_embedded_server_is_certified_without_endpoint(tmp_path):
     assert data["destructive"] is True
     assert data["results"], "the egi-fedcloud profile ran no test"
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_embedded_server_plays_1_1_when_asked(tmp_path):
+    """``--occi-version 1.1`` without an endpoint certifies the server's legacy 1.1 mode."""
+    proc = run_cli(
+        "run", "--occi-version", "1.1", "--profile", "crtp", "--report-dir", "out", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "legacy OCCI 1.1" in proc.stdout
+    data = results(tmp_path / "out")
+    assert data["occi_version"] == "1.1"
+    by_name = {r["test"].rsplit("::", 1)[1]: r["outcome"] for r in data["results"]}
+    assert by_name["test_crtp_server_token"] == "pass", "the 1.1 server names OCCI-CRTP/1.0"
