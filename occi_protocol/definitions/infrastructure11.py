@@ -74,14 +74,6 @@ NETWORKINTERFACE_KIND_11 = _two_states(i12.NETWORKINTERFACE_KIND, "occi.networki
 STORAGELINK_KIND_11 = _two_states(i12.STORAGELINK_KIND, "occi.storagelink.state")
 
 LINK_KIND_11 = replace(
-    i12.STORAGELINK_KIND,
-    attributes=(
-        *_without_state(i12.STORAGELINK_KIND),
-        _state11("occi.storagelink.state", ("active", "inactive"), "inactive"),
-    ),
-)
-
-LINK_KIND_11 = replace(
     core.LINK_KIND,
     attributes=tuple(a for a in core.LINK_KIND.attributes if a.name != "occi.core.target.kind"),
 )
