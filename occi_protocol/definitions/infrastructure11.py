@@ -79,23 +79,25 @@ LINK_KIND_11 = replace(
 )
 CORE_CATEGORIES_11 = (core.ENTITY_KIND, core.RESOURCE_KIND, LINK_KIND_11)
 
-PUBLIC_KEY_MIXIN = Mixin(
+#: The contextualisation mixins of the OCCI 1.1 era (rOCCI 1.x, ooi; EGI's 1.1 sites), under
+#: schemas.openstack.org: a 1.1 endpoint's only ones, and accepted beside the 1.2 ones by the
+#: OpenNebula backend.
+LEGACY_SSH_MIXIN = Mixin(
     scheme="http://schemas.openstack.org/instance/credentials#",
     term="public_key",
-    title="SSH public key (OpenStack extension, as on EGI's OCCI 1.1 sites)",
+    title="Legacy SSH public key",
     applies=(i12.COMPUTE,),
     location="/mixin/public_key/",
     attributes=(
-        Attribute(name="org.openstack.credentials.publickey.name", description="Key name"),
         Attribute(name="org.openstack.credentials.publickey.data", description="Public key"),
     ),
 )
-OPENSTACK_USER_DATA_MIXIN = Mixin(
+LEGACY_USER_DATA_MIXIN = Mixin(
     scheme="http://schemas.openstack.org/compute/instance#",
     term="user_data",
-    title="Contextualisation data (OpenStack extension, as on EGI's OCCI 1.1 sites)",
+    title="Legacy user data",
     applies=(i12.COMPUTE,),
-    location="/mixin/user_data/",
+    location="/mixin/openstack_user_data/",
     attributes=(Attribute(name="org.openstack.compute.user_data", description="Base64 user data"),),
 )
 
@@ -122,8 +124,8 @@ INFRASTRUCTURE_CATEGORIES_11 = (
     i12.IPNETWORKINTERFACE_MIXIN,
     i12.OS_TPL_MIXIN,
     i12.RESOURCE_TPL_MIXIN,
-    PUBLIC_KEY_MIXIN,
-    OPENSTACK_USER_DATA_MIXIN,
+    LEGACY_SSH_MIXIN,
+    LEGACY_USER_DATA_MIXIN,
     *ACTIONS_11,
 )
 INFRASTRUCTURE_MODEL_11 = Model((*CORE_CATEGORIES_11, *INFRASTRUCTURE_CATEGORIES_11))

@@ -19,7 +19,8 @@ from typing import Any
 
 from occi_protocol.definitions import INFRASTRUCTURE_MODEL, crtp_templates
 from occi_protocol.definitions import infrastructure as infra
-from occi_protocol.model import Attribute, Entity, Link, Mixin, Model, Resource
+from occi_protocol.definitions.infrastructure11 import LEGACY_SSH_MIXIN, LEGACY_USER_DATA_MIXIN
+from occi_protocol.model import Entity, Link, Mixin, Model, Resource
 from reference_server.backends.base import (
     BackendError,
     Conflict,
@@ -44,26 +45,12 @@ ETHER_RANGE = 254  # MAC-only address range of a network created without an addr
 MODEL_TTL = 10.0
 POLL_SECONDS = 0.25
 
-# OCCI 1.1-era context mixins (rOCCI 1.x, ooi) accepted beside the 1.2 ones.
-LEGACY_SSH = Mixin(
-    scheme="http://schemas.openstack.org/instance/credentials#",
-    term="public_key",
-    title="Legacy SSH public key",
-    applies=(infra.COMPUTE,),
-    location="/mixin/public_key/",
-    attributes=(Attribute(name="org.openstack.credentials.publickey.data"),),
+# The OCCI 1.1-era context mixins (rOCCI 1.x, ooi) are accepted beside the 1.2 ones.
+BASE_MODEL = INFRASTRUCTURE_MODEL.extended(
+    (*crtp_templates(), LEGACY_SSH_MIXIN, LEGACY_USER_DATA_MIXIN)
 )
-LEGACY_USER_DATA = Mixin(
-    scheme="http://schemas.openstack.org/compute/instance#",
-    term="user_data",
-    title="Legacy user data",
-    applies=(infra.COMPUTE,),
-    location="/mixin/openstack_user_data/",
-    attributes=(Attribute(name="org.openstack.compute.user_data"),),
-)
-BASE_MODEL = INFRASTRUCTURE_MODEL.extended((*crtp_templates(), LEGACY_SSH, LEGACY_USER_DATA))
 # Mixins the backend derives from oned's data instead of storing them.
-_DERIVED = {infra.SSH_KEY, infra.USER_DATA, LEGACY_SSH.id, LEGACY_USER_DATA.id}
+_DERIVED = {infra.SSH_KEY, infra.USER_DATA, LEGACY_SSH_MIXIN.id, LEGACY_USER_DATA_MIXIN.id}
 
 _LOCATIONS = {
     "compute": re.compile(r"/compute/(\d+)"),
