@@ -54,13 +54,15 @@ _SUB_DELIMS = r"!$&'()*+,;="
 _PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|%[0-9A-Fa-f]{{2}})"
 #: RFC 3986 §4.1 URI-reference, by its character set (relative or absolute; not empty).
 URI_REFERENCE = re.compile(rf"(?:{_PCHAR}|[/?#\[\]])+")
+# RFC 3986 §3: an absolute URI up to its fragment (scheme ":" hier-part ["?" query]).
+_ABSOLUTE = rf"[A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*"
 #: T12 §4.1 scheme: an absolute URI (RFC 3986 §4.3: at most one "#", which starts the
 #: fragment). OGF schemes end in "#"; one that does not is legal but makes scheme+term
 #: ambiguous (digest §2.2 case 5). Parsed here, flagged by the suite (TEXT-CAT-03).
-SCHEME = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*(?:#(?:{_PCHAR}|[/?])*)?")
+SCHEME = re.compile(rf"{_ABSOLUTE}(?:#(?:{_PCHAR}|[/?])*)?")
 #: T12 §4.1 type identifier: scheme and term concatenated. A term holds no "#" and no "/",
 #: so the scheme ends at the last "#", or (a scheme without one) at the last "/".
-TYPE_ID = re.compile(rf"([A-Za-z][A-Za-z0-9+.\-]*:(?:{_PCHAR}|[/?\[\]])*(?:#|/))({TERM12.pattern})")
+TYPE_ID = re.compile(rf"({_ABSOLUTE}(?:#|/))({TERM12.pattern})")
 #: T12 §4.1 class, with or without quotes.
 CLASS = re.compile(r'(kind|mixin|action)|"(kind|mixin|action)"')
 CLASSES = ("kind", "mixin", "action")
@@ -611,9 +613,10 @@ def format_link_value(link: LinkValue) -> str:
 
 def format_action_link(location: str, action_id: str) -> str:
     """``<location?action=term>;rel="action id"`` (T12 §4.2)."""
-    if TYPE_ID.fullmatch(action_id) is None:
+    match = TYPE_ID.fullmatch(action_id)
+    if match is None:
         raise LocalProtocolError(f"not an action type identifier: {action_id!r}")
-    term = action_id.rpartition("#")[2] if "#" in action_id else action_id.rpartition("/")[2]
+    term = match.group(2)
     return format_link_value(LinkValue(target=f"{location}{ACTION_QUERY}{term}", rel=(action_id,)))
 
 
