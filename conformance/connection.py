@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.client import USER_AGENT, Auth, OCCIClient, user_agent_for
+from conformance.client import Auth, OCCIClient, user_agent_for
 from conformance.config import SuiteConfig
 from conformance.keystone import KeystoneCredentials
 
@@ -35,7 +35,6 @@ def client_for(config: SuiteConfig, endpoint: str | None = None) -> OCCIClient:
         client_key=config.client_key,
         insecure=config.insecure,
         proxy=config.proxy,
-        user_agent=USER_AGENT
-        if config.occi_version == "auto"
-        else user_agent_for(config.occi_version),
+        # "auto" announces 1.2 until discovery learns otherwise (discovery.query_interface).
+        user_agent=user_agent_for("1.2" if config.occi_version == "auto" else config.occi_version),
     )

@@ -118,6 +118,7 @@ class OCCIProtocol:
         self.creates_inline_links = bool(getattr(backend, "creates_inline_links", False))
         #: "1.2", or "1.1" for a backend that plays a legacy endpoint.
         self.occi_version = str(getattr(backend, "occi_version", "1.2"))
+        self._version = tuple(int(part) for part in self.occi_version.split("."))
 
     async def handle(self, request: Request) -> Response:
         ctx = _Context(request, Model(), request.header("accept"))
@@ -140,8 +141,7 @@ class OCCIProtocol:
         """H12 §5.3 / H11 §3.6.5: a client asking for a newer version gets 501."""
         agent = request.header("user-agent") or ""
         wanted = [(int(a), int(b)) for a, b in _OCCI_VERSION.findall(agent)]
-        major, minor = self.occi_version.split(".")
-        if wanted and max(wanted) > (int(major), int(minor)):
+        if wanted and max(wanted) > self._version:
             raise HTTPError(
                 501,
                 f"this server implements OCCI/{self.occi_version}; the client asked for {agent}",
@@ -647,11 +647,11 @@ class OCCIProtocol:
             return entity
         state_name = states.STATE_ATTRIBUTE.get(entity.kind)
         if entity.kind in states.TRANSITIONS and state_name:
-            defined = ctx.model.applicable_actions(entity.kind)
+            kind_actions = ctx.model.applicable_actions(entity.kind)
             allowed = [
                 a
                 for a in states.allowed_actions(entity.kind, str(entity.attributes.get(state_name)))
-                if a in defined
+                if a in kind_actions
             ]
             mixin_actions = [a for m in ctx.model.mixin_closure(entity.mixins) for a in m.actions]
             actions = (*allowed, *mixin_actions)
