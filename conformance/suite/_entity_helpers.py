@@ -74,16 +74,33 @@ def required_values(occi: OCCISession, kind: str, mixins: Sequence[str] = ()) ->
     return values
 
 
+def scaffold(
+    occi: OCCISession,
+    kind: str,
+    attributes: Mapping[str, object] | None = None,
+    mixins: Sequence[str] = (),
+    media_type: str = TEXT_PLAIN,
+    label: str = "",
+) -> tuple[str, Exchange]:
+    """Create an entity a test only needs to work with: the attributes the query interface
+    marks required are sent too (for a compute, those its os_tpl and resource_tpl ask for),
+    and a refusal with 405/501 makes the test n/a."""
+    given = dict(attributes or {})
+    if kind == COMPUTE:
+        values = {**required_values(occi, kind, [*occi.compute_mixins(), *mixins]), **given}
+        return occi.create_compute(
+            media_type, attributes=values, mixins=list(mixins), label=label, setup=True
+        )
+    values = {**required_values(occi, kind, mixins), **given}
+    return occi.create(
+        kind, attributes=values, mixins=mixins, media_type=media_type, label=label, setup=True
+    )
+
+
 def create_storage(occi: OCCISession, media_type: str = TEXT_PLAIN) -> str:
     """A storage to work with (scaffolding: n/a when the endpoint refuses to create one)."""
     occi.require_kind(STORAGE)
-    url, _ = occi.create(
-        STORAGE,
-        attributes=required_values(occi, STORAGE),
-        media_type=media_type,
-        label="storage",
-        setup=True,
-    )
+    url, _ = scaffold(occi, STORAGE, media_type=media_type, label="storage")
     return url
 
 
@@ -369,7 +386,5 @@ def find_network(occi: OCCISession) -> str:
     listed = member_locations(occi, location)
     if listed:
         return listed[0]
-    url, _ = occi.create(
-        NETWORK, attributes=required_values(occi, NETWORK), label="network", setup=True
-    )
+    url, _ = scaffold(occi, NETWORK, label="network")
     return url

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from conformance.client import Exchange
 from conformance.outcomes import not_applicable
 from conformance.session import OCCISession
-from conformance.suite._entity_helpers import required_values, running_source
+from conformance.suite._entity_helpers import running_source, scaffold
 from occi_protocol.definitions import infrastructure as infra
 from occi_protocol.model import (
     ActionInvocation,
@@ -257,16 +257,11 @@ def create(
     if kind_id == STORAGE:
         values.setdefault("occi.storage.size", 1.0)
     if setup:
-        all_mixins = [*occi.compute_mixins(), *mixins] if kind_id == COMPUTE else list(mixins)
-        values = {**required_values(occi, kind_id, all_mixins), **values}
-    if kind_id == COMPUTE:
-        url, _ = occi.create_compute(
-            media_type, attributes=values, mixins=list(mixins), setup=setup
-        )
-        return url
-    url, _ = occi.create(
-        kind_id, attributes=values, mixins=mixins, media_type=media_type, setup=setup
-    )
+        url, _ = scaffold(occi, kind_id, values, mixins, media_type)
+    elif kind_id == COMPUTE:
+        url, _ = occi.create_compute(media_type, attributes=values, mixins=list(mixins))
+    else:
+        url, _ = occi.create(kind_id, attributes=values, mixins=mixins, media_type=media_type)
     return url
 
 

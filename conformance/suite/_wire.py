@@ -19,7 +19,7 @@ import pytest
 from conformance.client import Exchange
 from conformance.outcomes import not_applicable
 from conformance.session import INFRA, OCCISession
-from conformance.suite._entity_helpers import required_values, running_source
+from conformance.suite._entity_helpers import running_source, scaffold
 from occi_protocol import grammar
 from occi_protocol.errors import ParseError
 from occi_protocol.model import Mixin
@@ -258,28 +258,15 @@ def existing_or_new(occi: OCCISession, kind: str = COMPUTE) -> str:
         return members[0]
     if not occi.config.destructive:
         not_applicable(f"no {kind} exists to read and the run is read-only (needs --destructive)")
-    url, _ = _scaffold(occi, kind)
+    url, _ = scaffold(occi, kind)
     return url
-
-
-def _scaffold(
-    occi: OCCISession, kind: str, label: str = "", **attributes: object
-) -> tuple[str, Exchange]:
-    """Create an entity a test only needs to work with: the attributes the query interface
-    marks required are sent, and a refusal with 405/501 makes the test n/a."""
-    if kind == COMPUTE:
-        mixins = occi.compute_mixins()
-        values = {**required_values(occi, kind, mixins), **attributes}
-        return occi.create_compute(attributes=values, label=label, setup=True)
-    values = {**required_values(occi, kind), **attributes}
-    return occi.create(kind, attributes=values, label=label, setup=True)
 
 
 def shared_compute(occi: OCCISession) -> str:
     """One compute created by the run and shared by read-only checks (never acted upon)."""
     cache = occi.__dict__.setdefault("_wire_cache", {})
     if "compute" not in cache:
-        cache["compute"], _ = _scaffold(occi, COMPUTE, "shared")
+        cache["compute"], _ = scaffold(occi, COMPUTE, label="shared")
     return cache["compute"]
 
 
@@ -374,11 +361,11 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
     if "links" in cache:
         return cache["links"]
     made: dict[str, str] = {}
-    made["compute"], _ = _scaffold(occi, COMPUTE, "links")
+    made["compute"], _ = scaffold(occi, COMPUTE, label="links")
     source = path_of(made["compute"])
     running = running_source(occi, made["compute"])
     if occi.model.kind(STORAGE) and occi.model.kind(STORAGELINK):
-        made["storage"], _ = _scaffold(occi, STORAGE, "links", **{"occi.storage.size": 1.0})
+        made["storage"], _ = scaffold(occi, STORAGE, {"occi.storage.size": 1.0}, label="links")
         made["storagelink"], _ = occi.create(
             STORAGELINK,
             {
@@ -391,7 +378,7 @@ def shared_links(occi: OCCISession) -> dict[str, str]:
             retry=running,
         )
     if occi.model.kind(NETWORK) and occi.model.kind(NETWORKINTERFACE):
-        made["network"], _ = _scaffold(occi, NETWORK, "links")
+        made["network"], _ = scaffold(occi, NETWORK, label="links")
         made["networkinterface"], _ = occi.create(
             NETWORKINTERFACE,
             {
