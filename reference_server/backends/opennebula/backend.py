@@ -889,12 +889,11 @@ class OpenNebulaBackend:
         empty) while OCCI titles need not be: then NAME gets a suffix and the title is kept
         in OCCI_TITLE, as on create. Returns the template items to write."""
         name = title if title.strip() else f"occi-{kind}-{oid}"
-        if kind == "compute":  # VM names need not be unique
-            await self._call(ctx, "vm.rename", oid, name)
-            return [(TITLE_KEY, title)]
         try:
             await self._call(ctx, f"{object_name}.rename", oid, name)
         except Conflict:
+            if kind == "compute":  # VM names need not be unique: not a name clash
+                raise
             await self._call(ctx, f"{object_name}.rename", oid, f"{name}-{uuid.uuid4().hex[:6]}")
         return [(TITLE_KEY, title)]
 
