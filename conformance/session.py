@@ -445,17 +445,6 @@ def uri_list_body(locations: Sequence[str]) -> bytes:
     return "".join(f"{loc}\r\n" for loc in locations).encode()
 
 
-__all__ = [
-    "RENDERING_PROFILES",
-    "URI_LIST",
-    "Discovery",
-    "Interpretation",
-    "OCCISession",
-    "ParsedResponseError",
-    "field",
-]
-
-
 #: Size words in template terms, smallest first (CRTP small/medium/large, flavour names).
 _SIZE_WORDS = ("nano", "micro", "tiny", "extra_small", "xsmall", "small", "medium", "large")
 
@@ -477,3 +466,14 @@ def _template_size(mixin: Category) -> tuple[float, float, int, str]:
         words[0] if words else len(_SIZE_WORDS),
         term,
     )
+
+
+__all__ = [
+    "RENDERING_PROFILES",
+    "URI_LIST",
+    "Discovery",
+    "Interpretation",
+    "OCCISession",
+    "ParsedResponseError",
+    "field",
+]
