@@ -132,6 +132,7 @@ def _patch_legacy_kind(kind_id: str, change: Callable[[Any], Any]) -> None:
 
 
 def _install_legacy_compute_with_share() -> None:
+    from occi_protocol.definitions.infrastructure import COMPUTE
     from occi_protocol.model import Attribute
 
     def change(kind: Any) -> Any:
@@ -139,14 +140,16 @@ def _install_legacy_compute_with_share() -> None:
         share = Attribute(name="occi.compute.share", type="integer", description="CPU share")
         return replace(kind, attributes=(*kept, share))
 
-    _patch_legacy_kind(_INFRA + "compute", change)
+    _patch_legacy_kind(COMPUTE, change)
 
 
 def _install_legacy_storage_without_backup() -> None:
+    from occi_protocol.definitions.infrastructure import STORAGE
+
     def change(kind: Any) -> Any:
         return replace(kind, actions=tuple(a for a in kind.actions if not a.endswith("#backup")))
 
-    _patch_legacy_kind(_INFRA + "storage", change)
+    _patch_legacy_kind(STORAGE, change)
 
 
 def _install_legacy_terms_with_dots() -> None:
@@ -173,9 +176,6 @@ def _install_legacy_put_ignores_links() -> None:
         return rendering, kept, b"\n".join(lines)
 
     occi_http.OCCIProtocol._parse = _parse
-
-
-_INFRA = "http://schemas.ogf.org/occi/infrastructure#"
 
 
 # -- versioning -------------------------------------------------------------------------------
