@@ -12,12 +12,11 @@ from collections.abc import Iterator
 import pytest
 import urllib3
 
+from occi_protocol.definitions.infrastructure import INFRA, STORAGE_ACTION
 from occi_protocol.rendering import TEXT_PLAIN, rendering_for
 from reference_server.config import ConfigError, load_settings
 from tests.conftest import REPO, ServerProcess, start_reference_server
 
-INFRA = "http://schemas.ogf.org/occi/infrastructure#"
-STORAGE_ACTION = "http://schemas.ogf.org/occi/infrastructure/storage/action#"
 UA_11 = "test OCCI/1.1"
 TEXT = rendering_for(TEXT_PLAIN)
 
