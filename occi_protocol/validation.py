@@ -22,13 +22,13 @@ from occi_protocol.model import ENTITY, ActionInvocation, Attribute, Entity, Kin
 #: contextualisation data is handed to the compute when it boots).
 WRITE_ONCE = frozenset({"occi.compute.userdata"})
 
-#: Immutable attributes a client may still propose on create: the id (pOCCI and OCCIware
-#: clients send one; the server may honour or replace it) and a link's target kind.
-CLIENT_PROPOSABLE = frozenset({"occi.core.id", "occi.core.target.kind", "occi.core.source.kind"})
-
 #: Link attributes the text and JSON renderings derive from the wire (a Link's rel, J12's
 #: source.kind): a model without them (OCCI 1.1, D12) leaves them out instead of refusing.
 RENDERING_DERIVED = frozenset({"occi.core.target.kind", "occi.core.source.kind"})
+
+#: Immutable attributes a client may still propose on create: the id (pOCCI and OCCIware
+#: clients send one; the server may honour or replace it) and a link's source/target kind.
+CLIENT_PROPOSABLE = frozenset({"occi.core.id"}) | RENDERING_DERIVED
 
 
 def _kind(model: Model, kind_id: str) -> Kind:
